@@ -1,0 +1,96 @@
+//! Builds the service from its [`Config`] and serves it on a listener the caller bound, so
+//! tests and the embedded mode can use port 0.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use proto::auth::v1::auth_service_server::AuthServiceServer;
+use tokio::net::TcpListener;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+
+use crate::auth::Authenticator;
+use crate::config::{Config, StoreConfig};
+use crate::grpc::AuthRpc;
+use crate::password::Passwords;
+use crate::store::Stores;
+use crate::token::Tokens;
+
+/// Connects the store named by the configuration.
+///
+/// # Errors
+/// When the Redis URL is invalid.
+pub async fn connect_stores(store: &StoreConfig) -> anyhow::Result<Stores> {
+    match store {
+        StoreConfig::Memory => {
+            tracing::warn!("in-memory store: users and sessions are lost on exit");
+            Ok(Stores::in_memory())
+        }
+        StoreConfig::Redis {
+            settings,
+            key_prefix,
+        } => {
+            let pool = common::redis::connect(settings).await?;
+            Ok(Stores::redis(pool, key_prefix))
+        }
+    }
+}
+
+/// Builds the domain service: signer, hasher and stores.
+///
+/// # Errors
+/// On a bad secret or algorithm, or an invalid store URL.
+pub async fn build(config: &Config, stores: Stores) -> anyhow::Result<Arc<Authenticator>> {
+    let tokens = Tokens::new(
+        config.tokens.clone(),
+        &config.access_secret,
+        &config.refresh_secret,
+    )
+    .context("invalid token settings")?;
+    let passwords = Passwords::new(config.password_hash_concurrency, config.password_hash_wait)?;
+    Ok(Arc::new(Authenticator::new(
+        tokens,
+        passwords,
+        stores,
+        config.refresh_reuse_grace,
+    )))
+}
+
+/// Serves `AuthService`, health and reflection (v1 and v1alpha) until `shutdown` resolves.
+///
+/// # Errors
+/// When the server fails.
+pub async fn serve(
+    listener: TcpListener,
+    auth: Arc<Authenticator>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<AuthServiceServer<AuthRpc>>().await;
+    let reflection_v1 = reflection().build_v1()?;
+    // grpcurl 1.8 speaks only v1alpha.
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "auth-service listening");
+    Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(AuthServiceServer::new(AuthRpc::new(auth)))
+        .serve_with_incoming_shutdown(
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            shutdown,
+        )
+        .await
+        .context("auth-service server failed")?;
+    tracing::info!("auth-service stopped");
+    Ok(())
+}
+
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+}

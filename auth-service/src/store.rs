@@ -1,0 +1,56 @@
+//! Where users and sessions live: Redis for real deployments, memory for the embedded mode and
+//! unit tests. Both stores answer the same traits ([`crate::users::UserStore`],
+//! [`crate::sessions::SessionStore`]); this module picks one from the configuration.
+
+use std::sync::Arc;
+
+use fred::prelude::Pool;
+
+use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
+use crate::users::{MemoryUsers, RedisUsers, UserStore};
+
+/// A store call that did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Redis could not be reached or did not answer in time.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Redis answered something this code did not write.
+    #[error("unexpected data in store: {0}")]
+    Corrupt(String),
+}
+
+impl From<fred::error::Error> for StoreError {
+    fn from(err: fred::error::Error) -> Self {
+        use fred::error::ErrorKind;
+        match err.kind() {
+            ErrorKind::Parse | ErrorKind::Protocol => Self::Corrupt(err.to_string()),
+            _ => Self::Unavailable(err.to_string()),
+        }
+    }
+}
+
+/// Both stores, ready to share between tasks.
+#[derive(Clone)]
+pub struct Stores {
+    pub users: Arc<dyn UserStore>,
+    pub sessions: Arc<dyn SessionStore>,
+}
+
+impl Stores {
+    /// Both stores in process memory; lost on exit.
+    pub fn in_memory() -> Self {
+        Self {
+            users: Arc::new(MemoryUsers::default()),
+            sessions: Arc::new(MemorySessions::default()),
+        }
+    }
+
+    /// Both stores in Redis, under keys that start with `prefix`.
+    pub fn redis(pool: Pool, prefix: &str) -> Self {
+        Self {
+            users: Arc::new(RedisUsers::new(pool.clone(), prefix)),
+            sessions: Arc::new(RedisSessions::new(pool, prefix)),
+        }
+    }
+}

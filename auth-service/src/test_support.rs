@@ -1,0 +1,25 @@
+//! Shared set-up for the unit tests of the stores.
+
+use std::time::Duration;
+
+use common::redis::RedisSettings;
+use testkit::RedisServer;
+
+use crate::store::Stores;
+
+/// A private redis-server and both stores on it, under a random key prefix.
+pub async fn redis_stores() -> (RedisServer, Stores) {
+    let redis = RedisServer::start()
+        .await
+        .expect("a private redis-server starts");
+    let settings = RedisSettings {
+        url: redis.url(),
+        timeout: Duration::from_secs(2),
+        pool_size: 2,
+    };
+    let pool = common::redis::connect(&settings)
+        .await
+        .expect("redis pool builds");
+    let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
+    (redis, Stores::redis(pool, &prefix))
+}

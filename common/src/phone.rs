@@ -1,0 +1,115 @@
+//! Phone numbers in E.164 (`+447700900123`), and the masked form that log lines carry.
+
+use std::fmt;
+
+/// A phone number in E.164 form: `+`, then 8 to 15 digits, the first not 0.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PhoneNumber(String);
+
+/// Why a phone number was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "phone number must be in international form: +, country code and number, e.g. +44 7700 900123"
+)]
+pub struct InvalidPhoneNumber;
+
+impl PhoneNumber {
+    /// Accepts `+44 7700 900123`, `+44-7700-900-123`, `+1 (415) 555-0100` and the like.
+    ///
+    /// # Errors
+    /// [`InvalidPhoneNumber`] when there is no leading `+`, a character other than digits and
+    /// separators, or a digit count outside 8..=15.
+    pub fn parse(text: &str) -> Result<Self, InvalidPhoneNumber> {
+        let rest = text.trim().strip_prefix('+').ok_or(InvalidPhoneNumber)?;
+        let mut digits = String::with_capacity(15);
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(InvalidPhoneNumber),
+            }
+        }
+        if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+            return Err(InvalidPhoneNumber);
+        }
+        Ok(Self(format!("+{digits}")))
+    }
+
+    /// `+447700900123`.
+    pub fn as_e164(&self) -> &str {
+        &self.0
+    }
+
+    /// `447700900123`: the digits alone, as the Vonage API wants them.
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+
+    /// `+********0123`: only the last four digits, for log lines.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+}
+
+/// Masks any phone-like text down to its last four characters.
+pub fn mask(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let keep = chars.len().min(4);
+    let hidden = chars.len() - keep;
+    let tail: String = chars[hidden..].iter().collect();
+    format!("+{}{tail}", "*".repeat(hidden.saturating_sub(1)))
+}
+
+/// Debug and Display show the masked form, so a number never reaches a log by accident.
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_are_dropped_and_the_plus_kept() {
+        let phone = PhoneNumber::parse("+44 7700 900123").unwrap();
+        assert_eq!(phone.as_e164(), "+447700900123");
+        assert_eq!(phone.digits(), "447700900123");
+        assert_eq!(
+            PhoneNumber::parse(" +1 (415) 555-0100 ").unwrap().as_e164(),
+            "+14155550100"
+        );
+    }
+
+    #[test]
+    fn numbers_that_are_not_e164_are_refused() {
+        for bad in [
+            "",
+            "+",
+            "447700900123",
+            "+0447700900",
+            "+1234567",
+            "+1234567890123456",
+            "+44 77OO 900123",
+            "+44\n7700900123",
+        ] {
+            assert_eq!(PhoneNumber::parse(bad), Err(InvalidPhoneNumber), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn logs_see_only_the_last_four_digits() {
+        let phone = PhoneNumber::parse("+447700900123").unwrap();
+        assert_eq!(phone.masked(), "+********0123");
+        assert_eq!(format!("{phone}"), "+********0123");
+        assert!(!format!("{phone:?}").contains("7700900"));
+        assert_eq!(mask("12"), "+12");
+    }
+}

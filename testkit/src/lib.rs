@@ -1,0 +1,119 @@
+//! Helpers for the services' black-box tests: a private `redis-server` on a free loopback
+//! port that a test may stop and start again (fault tests), and free ports.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A port on 127.0.0.1 that nothing listened on a moment ago.
+///
+/// # Errors
+/// When the operating system hands out no port.
+pub fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// A `redis-server` process of the test's own, killed when dropped.
+pub struct RedisServer {
+    port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// Starts `redis-server` on a free port and waits until it answers `PING`.
+    ///
+    /// # Errors
+    /// When `redis-server` is not on the `PATH` or does not answer within 10 seconds; the
+    /// message says what to install.
+    pub async fn start() -> anyhow::Result<Self> {
+        let port = free_port()?;
+        let dir = std::env::temp_dir().join(format!("testkit-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).context("cannot create the redis working folder")?;
+        let mut server = Self {
+            port,
+            dir,
+            child: None,
+        };
+        server.spawn().await?;
+        Ok(server)
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// The port the server listens on (it keeps it across restarts).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Kills the server, as a crash or an outage would.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port, with an empty data set.
+    ///
+    /// # Errors
+    /// As for [`RedisServer::start`].
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        self.stop();
+        self.spawn().await
+    }
+
+    async fn spawn(&mut self) -> anyhow::Result<()> {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context(
+                "cannot start `redis-server`: these tests need Redis on the PATH \
+                 (Debian: apt-get install redis-server)",
+            )?;
+        self.child = Some(child);
+
+        for _ in 0..200 {
+            if ping(self.port).await {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.stop();
+        bail!(
+            "redis-server on port {} did not answer PING within 10 s",
+            self.port
+        )
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn ping(port: u16) -> bool {
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+        return false;
+    };
+    if stream.write_all(b"PING\r\n").await.is_err() {
+        return false;
+    }
+    let mut reply = [0_u8; 7];
+    matches!(stream.read_exact(&mut reply).await, Ok(_) if &reply == b"+PONG\r\n")
+}
