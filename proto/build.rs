@@ -1,5 +1,5 @@
 //! Compiles the `.proto` files with protox (pure Rust, no system `protoc`) and writes the
-//! descriptor set that server reflection serves.
+//! descriptor sets that server reflection serves.
 
 use std::path::PathBuf;
 
@@ -12,9 +12,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={proto}");
     }
 
-    let descriptors = protox::compile(PROTOS, ["."])?;
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
-    std::fs::write(out_dir.join("descriptor.bin"), descriptors.encode_to_vec())?;
+    // One descriptor set per package, so each service's reflection lists only what it serves.
+    for (proto, file) in PROTOS.iter().zip(["auth_descriptor.bin", "todo_descriptor.bin"]) {
+        let descriptors = protox::compile([proto], ["."])?;
+        std::fs::write(out_dir.join(file), descriptors.encode_to_vec())?;
+    }
+
+    let descriptors = protox::compile(PROTOS, ["."])?;
 
     tonic_prost_build::configure().compile_fds(descriptors)?;
     Ok(())

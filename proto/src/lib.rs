@@ -1,4 +1,4 @@
-//! Generated gRPC code for `auth.v1` and `todo.v1`, and the encoded descriptor set that both
+//! Generated gRPC code for `auth.v1` and `todo.v1`, and the encoded descriptor sets that the
 //! services register with server reflection. No hand-written logic lives here.
 
 pub mod auth {
@@ -13,5 +13,10 @@ pub mod todo {
     }
 }
 
-/// The encoded `FileDescriptorSet` of every `.proto` file in this crate.
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
+/// The encoded `FileDescriptorSet` of `auth.v1`, for auth-service's reflection.
+pub const AUTH_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/auth_descriptor.bin"));
+
+/// The encoded `FileDescriptorSet` of `todo.v1`, for todo-service's reflection.
+pub const TODO_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/todo_descriptor.bin"));

@@ -115,5 +115,5 @@ async fn ping(port: u16) -> bool {
         return false;
     }
     let mut reply = [0_u8; 7];
-    matches!(stream.read_exact(&mut reply).await, Ok(_) if &reply == b"+PONG\r\n")
+    stream.read_exact(&mut reply).await.is_ok() && &reply == b"+PONG\r\n"
 }
