@@ -14,7 +14,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     // One descriptor set per package, so each service's reflection lists only what it serves.
-    for (proto, file) in PROTOS.iter().zip(["auth_descriptor.bin", "todo_descriptor.bin"]) {
+    for (proto, file) in PROTOS
+        .iter()
+        .zip(["auth_descriptor.bin", "todo_descriptor.bin"])
+    {
         let descriptors = protox::compile([proto], ["."])?;
         std::fs::write(out_dir.join(file), descriptors.encode_to_vec())?;
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use common::duration::parse_duration;
-use common::redis::RedisSettings;
+use common::redis::{DEFAULT_URL, RedisArgs, RedisSettings};
 use jsonwebtoken::Algorithm;
 use secrecy::SecretString;
 
@@ -30,18 +30,8 @@ pub enum StoreConfig {
 /// Flags and variables that say where the store is (shared by `serve` and `users`).
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
-    /// Redis URL: redis://, rediss://, redis-cluster://host:port?node=..., redis-sentinel://...
-    #[arg(long, env = "REDIS_URL")]
-    pub redis_url: Option<String>,
-    /// The tutorial's name for the Redis address (host:port), used when REDIS_URL is unset.
-    #[arg(long, env = "REDIS_DSN")]
-    pub redis_dsn: Option<String>,
-    /// Longest wait for any one Redis command, connecting included.
-    #[arg(long, env = "REDIS_TIMEOUT", default_value = "1s", value_parser = parse_duration)]
-    pub redis_timeout: Duration,
-    /// Connections in the Redis pool.
-    #[arg(long, env = "REDIS_POOL_SIZE", default_value_t = 4)]
-    pub redis_pool_size: usize,
+    #[command(flatten)]
+    pub redis: RedisArgs,
     /// Prefix of every key this service writes.
     #[arg(long, env = "AUTH_KEY_PREFIX", default_value = "auth")]
     pub key_prefix: String,
@@ -50,14 +40,9 @@ pub struct StoreArgs {
 impl StoreArgs {
     /// Redis at `REDIS_URL`, else `REDIS_DSN`, else the local default.
     pub fn store_config(&self) -> StoreConfig {
-        let url = common::redis::url_from(self.redis_url.as_deref(), self.redis_dsn.as_deref())
-            .unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
+        let url = self.redis.url().unwrap_or_else(|| DEFAULT_URL.to_owned());
         StoreConfig::Redis {
-            settings: RedisSettings {
-                url,
-                timeout: self.redis_timeout,
-                pool_size: self.redis_pool_size,
-            },
+            settings: self.redis.settings(url),
             key_prefix: self.key_prefix.clone(),
         }
     }

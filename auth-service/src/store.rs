@@ -4,31 +4,11 @@
 
 use std::sync::Arc;
 
+pub use common::redis::StoreError;
 use fred::prelude::Pool;
 
 use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
 use crate::users::{MemoryUsers, RedisUsers, UserStore};
-
-/// A store call that did not complete.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Redis could not be reached or did not answer in time.
-    #[error("store unavailable: {0}")]
-    Unavailable(String),
-    /// Redis answered something this code did not write.
-    #[error("unexpected data in store: {0}")]
-    Corrupt(String),
-}
-
-impl From<fred::error::Error> for StoreError {
-    fn from(err: fred::error::Error) -> Self {
-        use fred::error::ErrorKind;
-        match err.kind() {
-            ErrorKind::Parse | ErrorKind::Protocol => Self::Corrupt(err.to_string()),
-            _ => Self::Unavailable(err.to_string()),
-        }
-    }
-}
 
 /// Both stores, ready to share between tasks.
 #[derive(Clone)]

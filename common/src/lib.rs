@@ -1,6 +1,8 @@
-//! What every service shares: the tracing subscriber, human durations, E.164 phone numbers, the
-//! Redis connection built from `REDIS_URL`/`REDIS_DSN`, and the shutdown signal.
+//! What every service shares: the tracing subscriber, bearer-header parsing, human durations,
+//! E.164 phone numbers, the Redis connection built from `REDIS_URL`/`REDIS_DSN`, and the
+//! shutdown signal.
 
+pub mod bearer;
 pub mod duration;
 pub mod phone;
 pub mod redis;

@@ -60,6 +60,32 @@ pub fn mask(text: &str) -> String {
     format!("+{}{tail}", "*".repeat(hidden.saturating_sub(1)))
 }
 
+/// `text` with every run of 6 or more digits masked down to its last four, for log lines
+/// built from text a third party wrote.
+pub fn mask_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 6 {
+            out.push_str(&"*".repeat(digits.len() - 4));
+            out.push_str(&digits[digits.len() - 4..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
 /// Debug and Display show the masked form, so a number never reaches a log by accident.
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -111,5 +137,13 @@ mod tests {
         assert_eq!(format!("{phone}"), "+********0123");
         assert!(!format!("{phone:?}").contains("7700900"));
         assert_eq!(mask("12"), "+12");
+    }
+
+    #[test]
+    fn long_digit_runs_in_free_text_are_masked() {
+        assert_eq!(
+            mask_numbers("Invalid to 447700900123, code 1120"),
+            "Invalid to ********0123, code 1120"
+        );
     }
 }

@@ -12,6 +12,27 @@ use fred::prelude::{Builder, ClientLike, Config, Pool, ReconnectPolicy};
 
 pub use fred;
 
+/// A store call that did not complete, whatever the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Redis could not be reached or did not answer in time.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Redis answered something this code did not write.
+    #[error("unexpected data in store: {0}")]
+    Corrupt(String),
+}
+
+impl From<fred::error::Error> for StoreError {
+    fn from(err: fred::error::Error) -> Self {
+        use fred::error::ErrorKind;
+        match err.kind() {
+            ErrorKind::Parse | ErrorKind::Protocol => Self::Corrupt(err.to_string()),
+            _ => Self::Unavailable(err.to_string()),
+        }
+    }
+}
+
 /// How a service reaches Redis.
 #[derive(Clone)]
 pub struct RedisSettings {
@@ -32,6 +53,42 @@ impl std::fmt::Debug for RedisSettings {
             .finish()
     }
 }
+
+/// The Redis flags and variables every service takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RedisArgs {
+    /// Redis URL: redis://, rediss://, redis-cluster://host:port?node=..., redis-sentinel://...
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// The tutorial's name for the Redis address (host:port), used when REDIS_URL is unset.
+    #[arg(long, env = "REDIS_DSN")]
+    pub redis_dsn: Option<String>,
+    /// Longest wait for any one Redis command, connecting included.
+    #[arg(long, env = "REDIS_TIMEOUT", default_value = "1s", value_parser = crate::duration::parse_duration)]
+    pub redis_timeout: Duration,
+    /// Connections in the Redis pool.
+    #[arg(long, env = "REDIS_POOL_SIZE", default_value_t = 4)]
+    pub redis_pool_size: usize,
+}
+
+impl RedisArgs {
+    /// The URL given, if any (`REDIS_URL`, else `REDIS_DSN`).
+    pub fn url(&self) -> Option<String> {
+        url_from(self.redis_url.as_deref(), self.redis_dsn.as_deref())
+    }
+
+    /// The settings for `url`.
+    pub fn settings(&self, url: String) -> RedisSettings {
+        RedisSettings {
+            url,
+            timeout: self.redis_timeout,
+            pool_size: self.redis_pool_size,
+        }
+    }
+}
+
+/// Where a service binary looks for Redis when it is given no URL.
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
 
 /// Picks the Redis URL from `REDIS_URL`, else from the tutorial's `REDIS_DSN` (`host:port`).
 pub fn url_from(redis_url: Option<&str>, redis_dsn: Option<&str>) -> Option<String> {

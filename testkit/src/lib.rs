@@ -22,6 +22,7 @@ pub fn free_port() -> anyhow::Result<u16> {
 pub struct RedisServer {
     port: u16,
     dir: PathBuf,
+    persistent: bool,
     child: Option<Child>,
 }
 
@@ -32,12 +33,26 @@ impl RedisServer {
     /// When `redis-server` is not on the `PATH` or does not answer within 10 seconds; the
     /// message says what to install.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(false).await
+    }
+
+    /// As [`RedisServer::start`], with every write in an append-only file synced at once, so
+    /// the data survives [`RedisServer::stop`] and [`RedisServer::restart`].
+    ///
+    /// # Errors
+    /// As for [`RedisServer::start`].
+    pub async fn start_persistent() -> anyhow::Result<Self> {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(persistent: bool) -> anyhow::Result<Self> {
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("testkit-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).context("cannot create the redis working folder")?;
         let mut server = Self {
             port,
             dir,
+            persistent,
             child: None,
         };
         server.spawn().await?;
@@ -62,7 +77,7 @@ impl RedisServer {
         }
     }
 
-    /// Starts the server again on the same port, with an empty data set.
+    /// Starts the server again on the same port; its data is empty unless it is persistent.
     ///
     /// # Errors
     /// As for [`RedisServer::start`].
@@ -74,7 +89,12 @@ impl RedisServer {
     async fn spawn(&mut self) -> anyhow::Result<()> {
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            .args(["--save", "", "--protected-mode", "no"])
+            .args(if self.persistent {
+                ["--appendonly", "yes", "--appendfsync", "always"]
+            } else {
+                ["--appendonly", "no", "--appendfsync", "everysec"]
+            })
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())

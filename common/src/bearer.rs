@@ -1,0 +1,101 @@
+//! The bearer token of a request: exactly one `Authorization` header (gRPC: `authorization`
+//! metadata), scheme `Bearer` in any letter case, then one or more spaces and one token.
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
+/// Why a request carries no usable bearer token. Callers answer 401 / `UNAUTHENTICATED` for
+/// all of them alike; the variant goes to the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BearerError {
+    #[error("no authorization header")]
+    Missing,
+    #[error("more than one authorization header")]
+    Repeated,
+    #[error("authorization scheme is not Bearer")]
+    WrongScheme,
+    #[error("malformed bearer credentials")]
+    Malformed,
+}
+
+/// The token of the request's one `Authorization: Bearer <token>` header.
+///
+/// # Errors
+/// [`BearerError`] saying what was wrong.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let value = values.next().ok_or(BearerError::Missing)?;
+    if values.next().is_some() {
+        return Err(BearerError::Repeated);
+    }
+    let value = value.to_str().map_err(|_| BearerError::Malformed)?;
+    parse_bearer(value)
+}
+
+/// The token in a `Bearer <token>` header value.
+///
+/// # Errors
+/// [`BearerError`] saying what was wrong.
+pub fn parse_bearer(value: &str) -> Result<&str, BearerError> {
+    let value = value.trim_matches(' ');
+    let (scheme, rest) = value.split_once(' ').ok_or(if value.is_empty() {
+        BearerError::Missing
+    } else if value.eq_ignore_ascii_case("bearer") {
+        BearerError::Malformed
+    } else {
+        BearerError::WrongScheme
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(BearerError::WrongScheme);
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() || token.contains([' ', '\t', ',']) {
+        return Err(BearerError::Malformed);
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn the_scheme_is_matched_in_any_case_and_spaces_may_repeat() {
+        for value in [
+            "Bearer abc.def",
+            "bearer abc.def",
+            "BEARER    abc.def",
+            " Bearer abc.def ",
+        ] {
+            assert_eq!(bearer_token(&headers(&[value])), Ok("abc.def"), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn anything_but_one_bearer_token_is_refused() {
+        let cases = [
+            (vec![], BearerError::Missing),
+            (vec![""], BearerError::Missing),
+            (vec!["Bearer a", "Bearer b"], BearerError::Repeated),
+            (vec!["Basic dXNlcjpwYXNz"], BearerError::WrongScheme),
+            (vec!["abc.def"], BearerError::WrongScheme),
+            (vec!["Bearer"], BearerError::Malformed),
+            (vec!["Bearer "], BearerError::Malformed),
+            (vec!["Bearer a b"], BearerError::Malformed),
+            (vec!["Bearer a,b"], BearerError::Malformed),
+        ];
+        for (values, expected) in cases {
+            assert_eq!(bearer_token(&headers(&values)), Err(expected), "{values:?}");
+        }
+    }
+}

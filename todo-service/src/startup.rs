@@ -1,0 +1,137 @@
+//! Builds the service from its [`Config`] and serves it on a listener the caller bound, so
+//! tests and the embedded mode can use port 0. The SMS worker runs beside the server and
+//! stops with it.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use proto::todo::v1::todo_service_server::TodoServiceServer;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+
+use crate::actions::Todos;
+use crate::auth::{RequireAuthLayer, Verifier};
+use crate::config::{Config, StoreConfig};
+use crate::delivery::SmsWorker;
+use crate::grpc::TodoRpc;
+use crate::keys::Keys;
+use crate::outbox::{MemoryOutbox, Outbox, RedisOutbox};
+use crate::sms::Vonage;
+use crate::todos::{MemoryTodos, RedisTodos, TodoStore};
+
+/// The service, built and ready to serve.
+pub struct App {
+    pub todos: Arc<Todos>,
+    pub outbox: Arc<dyn Outbox>,
+    verifier: Verifier,
+    worker: Option<SmsWorker>,
+}
+
+/// Connects the store, the auth-service client and, with credentials, the SMS worker.
+///
+/// # Errors
+/// On an invalid URL or an HTTP client that cannot be built.
+pub async fn build(config: &Config) -> anyhow::Result<App> {
+    let (store, outbox): (Arc<dyn TodoStore>, Arc<dyn Outbox>) = match &config.store {
+        StoreConfig::Memory => {
+            tracing::warn!("in-memory store: todos and queued sms are lost on exit");
+            let outbox = Arc::new(MemoryOutbox::default());
+            (Arc::new(MemoryTodos::new(Arc::clone(&outbox))), outbox)
+        }
+        StoreConfig::Redis {
+            settings,
+            key_prefix,
+        } => {
+            let pool = common::redis::connect(settings).await?;
+            let keys = Keys::new(key_prefix);
+            let poll = config
+                .sms
+                .as_ref()
+                .map_or(std::time::Duration::from_millis(250), |s| {
+                    s.worker.poll_interval
+                });
+            (
+                Arc::new(RedisTodos::new(pool.clone(), keys.clone())),
+                Arc::new(RedisOutbox::new(pool, keys, poll)),
+            )
+        }
+    };
+
+    let worker = match &config.sms {
+        Some(sms) => {
+            let vonage = Vonage::new(sms.vonage.clone())?;
+            tracing::info!(endpoint = %sms.vonage.api_url, "sms on: a todo queues a text to its owner");
+            Some(SmsWorker::new(
+                Arc::clone(&outbox),
+                vonage,
+                sms.worker.clone(),
+            ))
+        }
+        None => {
+            tracing::info!("sms off: VONAGE_API_KEY and VONAGE_API_SECRET are not set");
+            None
+        }
+    };
+
+    Ok(App {
+        todos: Arc::new(Todos::new(store, worker.is_some())),
+        outbox,
+        verifier: Verifier::new(&config.auth_service_url, config.auth_timeout)?,
+        worker,
+    })
+}
+
+/// Serves `TodoService` behind the auth check, plus health and reflection, until `shutdown`
+/// resolves; then stops the SMS worker after its current attempts.
+///
+/// # Errors
+/// When the server fails.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let stop_worker = CancellationToken::new();
+    let worker = app
+        .worker
+        .map(|worker| tokio::spawn(worker.run(stop_worker.clone())));
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<TodoServiceServer<TodoRpc>>().await;
+    let reflection_v1 = reflection().build_v1()?;
+    // grpcurl 1.8 speaks only v1alpha.
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+    let todos = tower::ServiceBuilder::new()
+        .layer(RequireAuthLayer::new(app.verifier))
+        .service(TodoServiceServer::new(TodoRpc::new(app.todos)));
+
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "todo-service listening");
+    let served = Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(todos)
+        .serve_with_incoming_shutdown(
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            shutdown,
+        )
+        .await
+        .context("todo-service server failed");
+
+    stop_worker.cancel();
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    tracing::info!("todo-service stopped");
+    served
+}
+
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::TODO_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+}
