@@ -75,6 +75,7 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "auth-service listening");
     Server::builder()
+        .trace_fn(common::telemetry::grpc_span)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -46,6 +46,22 @@ where
     };
 }
 
+/// The span of one gRPC call, for `tonic`'s `Server::trace_fn`: it carries the caller's
+/// `x-request-id`, so every log line of the call can be matched with the gateway's.
+pub fn grpc_span<B>(request: &http::Request<B>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| id.len() <= 128)
+        .unwrap_or("-");
+    tracing::info_span!(
+        "grpc",
+        request_id = %request_id,
+        grpc.method = %request.uri().path(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,7 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "todo-service listening");
     let served = Server::builder()
+        .trace_fn(common::telemetry::grpc_span)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

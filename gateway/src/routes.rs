@@ -1,0 +1,101 @@
+//! The HTTP routes and the router that holds them, with its request-id, tracing and
+//! body-limit layers.
+
+mod health;
+mod session;
+mod todos;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, Request};
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::ApiError;
+use crate::extract::MAX_BODY_BYTES;
+use crate::request_id::{self, MakeUuid};
+use crate::upstream::{Upstream, grpc_request};
+
+/// Every route of the gateway, ready to serve.
+pub fn router(upstream: Upstream) -> Router {
+    let header = http::HeaderName::from_static(request_id::HEADER);
+    Router::new()
+        .route("/login", post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/token/refresh", post(session::refresh))
+        .route("/refresh", post(session::refresh))
+        .route("/todo", post(todos::create))
+        .route("/todos", get(todos::list).post(todos::create))
+        .route(
+            "/todos/{id}",
+            get(todos::get).patch(todos::update).delete(todos::delete),
+        )
+        .route("/healthz", get(health::healthz))
+        .fallback(|| async { ApiError::RouteNotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(upstream)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(
+            ServiceBuilder::new()
+                .map_request(request_id::drop_insane)
+                .layer(SetRequestIdLayer::new(header.clone(), MakeUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(span_for)
+                        .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+                )
+                .layer(PropagateRequestIdLayer::new(header)),
+        )
+}
+
+/// The span every log line of a request sits in.
+fn span_for<B>(request: &Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(request_id::HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "http",
+        request_id = %id,
+        http.method = %request.method(),
+        http.route = %request.uri().path(),
+    )
+}
+
+/// The request's bearer token, or 401 before anything else is looked at.
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    common::bearer::bearer_token(headers).map_err(|reason| {
+        tracing::info!(%reason, "request refused: no usable bearer token");
+        ApiError::Unauthorized
+    })
+}
+
+/// Gives `parsed` back, unless the token is bad: a bad token with a bad body is a 401, so
+/// the body's problem is only told to a caller who is authenticated.
+async fn authenticated<T>(
+    upstream: &Upstream,
+    headers: &HeaderMap,
+    token: &str,
+    parsed: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let problem = match parsed {
+        Ok(value) => return Ok(value),
+        Err(problem) => problem,
+    };
+    let check = proto::auth::v1::VerifyRequest {
+        access_token: token.to_owned(),
+    };
+    upstream
+        .call(
+            upstream
+                .auth
+                .clone()
+                .verify(grpc_request(check, headers, None)),
+        )
+        .await?;
+    Err(problem)
+}

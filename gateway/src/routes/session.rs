@@ -1,0 +1,112 @@
+//! `POST /login`, `POST /logout`, `POST /token/refresh` (and `/refresh`): sessions.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use proto::auth::v1::{LoginRequest, LogoutRequest, RefreshRequest, TokenPair};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::bearer;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::upstream::{Upstream, grpc_request};
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct RefreshBody {
+    refresh_token: String,
+}
+
+/// A token pair as JSON, with the tutorial's field names.
+#[derive(Serialize)]
+pub struct TokenPairBody {
+    access_token: String,
+    refresh_token: String,
+    token_type: String,
+    expires_in: i64,
+    access_expires_at: i64,
+    refresh_expires_at: i64,
+}
+
+impl From<TokenPair> for TokenPairBody {
+    fn from(pair: TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            token_type: pair.token_type,
+            expires_in: pair.expires_in,
+            access_expires_at: pair.access_expires_at,
+            refresh_expires_at: pair.refresh_expires_at,
+        }
+    }
+}
+
+/// `POST /login`: 200 with a token pair.
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<LoginBody>,
+) -> Result<Json<TokenPairBody>, ApiError> {
+    let request = LoginRequest {
+        username: body.username,
+        password: body.password,
+    };
+    let pair = upstream
+        .call(
+            upstream
+                .auth
+                .clone()
+                .login(grpc_request(request, &headers, None)),
+        )
+        .await?;
+    Ok(Json(pair.into()))
+}
+
+/// `POST /logout`: ends the session of the bearer token.
+#[tracing::instrument(skip_all)]
+pub async fn logout(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let token = bearer(&headers)?;
+    let request = LogoutRequest {
+        token: token.to_owned(),
+    };
+    upstream
+        .call(
+            upstream
+                .auth
+                .clone()
+                .logout(grpc_request(request, &headers, None)),
+        )
+        .await?;
+    Ok(Json(json!({ "message": "Successfully logged out" })))
+}
+
+/// `POST /token/refresh`: 201 with a new pair; the old one stops working.
+#[tracing::instrument(skip_all)]
+pub async fn refresh(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<RefreshBody>,
+) -> Result<(StatusCode, Json<TokenPairBody>), ApiError> {
+    let request = RefreshRequest {
+        refresh_token: body.refresh_token,
+    };
+    let pair = upstream
+        .call(
+            upstream
+                .auth
+                .clone()
+                .refresh(grpc_request(request, &headers, None)),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(pair.into())))
+}

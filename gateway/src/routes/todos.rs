@@ -1,0 +1,165 @@
+//! `POST /todo` and `/todos`, `GET /todos`, `GET/PATCH/DELETE /todos/{id}`: the caller's
+//! todos. Each checks the bearer token before it looks at the body.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use proto::todo::v1::{
+    CreateTodoRequest, DeleteTodoRequest, GetTodoRequest, ListTodosRequest, Todo, UpdateTodoRequest,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{authenticated, bearer};
+use crate::error::ApiError;
+use crate::extract::{JsonBody, QueryParams};
+use crate::upstream::{Upstream, grpc_request};
+
+#[derive(Deserialize)]
+pub struct CreateBody {
+    title: String,
+}
+
+#[derive(Deserialize)]
+pub struct UpdateBody {
+    title: Option<String>,
+    completed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    page_size: i32,
+    #[serde(default)]
+    page_token: String,
+}
+
+/// A todo as JSON.
+#[derive(Serialize)]
+pub struct TodoBody {
+    id: String,
+    user_id: String,
+    title: String,
+    completed: bool,
+    created_at: i64,
+}
+
+impl From<Todo> for TodoBody {
+    fn from(todo: Todo) -> Self {
+        Self {
+            id: todo.id,
+            user_id: todo.user_id,
+            title: todo.title,
+            completed: todo.completed,
+            created_at: todo.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PageBody {
+    todos: Vec<TodoBody>,
+    next_page_token: String,
+}
+
+/// `POST /todo`: 201 with the new todo; its owner gets an SMS.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    body: Result<JsonBody<CreateBody>, ApiError>,
+) -> Result<(StatusCode, Json<TodoBody>), ApiError> {
+    let token = bearer(&headers)?;
+    let JsonBody(body) = authenticated(&upstream, &headers, token, body).await?;
+    let request = grpc_request(
+        CreateTodoRequest { title: body.title },
+        &headers,
+        Some(token),
+    );
+    let todo = upstream
+        .call(upstream.todos.clone().create_todo(request))
+        .await?;
+    Ok((StatusCode::CREATED, Json(todo.into())))
+}
+
+/// `GET /todos?page_size=&page_token=`: a page of the caller's todos, newest first.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    query: Result<QueryParams<ListQuery>, ApiError>,
+) -> Result<Json<PageBody>, ApiError> {
+    let token = bearer(&headers)?;
+    let QueryParams(query) = authenticated(&upstream, &headers, token, query).await?;
+    let message = ListTodosRequest {
+        page_size: query.page_size,
+        page_token: query.page_token,
+    };
+    let page = upstream
+        .call(
+            upstream
+                .todos
+                .clone()
+                .list_todos(grpc_request(message, &headers, Some(token))),
+        )
+        .await?;
+    Ok(Json(PageBody {
+        todos: page.todos.into_iter().map(Into::into).collect(),
+        next_page_token: page.next_page_token,
+    }))
+}
+
+/// `GET /todos/{id}`.
+#[tracing::instrument(skip_all)]
+pub async fn get(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<TodoBody>, ApiError> {
+    let token = bearer(&headers)?;
+    let request = grpc_request(GetTodoRequest { id }, &headers, Some(token));
+    let todo = upstream
+        .call(upstream.todos.clone().get_todo(request))
+        .await?;
+    Ok(Json(todo.into()))
+}
+
+/// `PATCH /todos/{id}` with `{"title"}`, `{"completed"}` or both.
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<JsonBody<UpdateBody>, ApiError>,
+) -> Result<Json<TodoBody>, ApiError> {
+    let token = bearer(&headers)?;
+    let JsonBody(body) = authenticated(&upstream, &headers, token, body).await?;
+    let message = UpdateTodoRequest {
+        id,
+        title: body.title,
+        completed: body.completed,
+    };
+    let todo = upstream
+        .call(
+            upstream
+                .todos
+                .clone()
+                .update_todo(grpc_request(message, &headers, Some(token))),
+        )
+        .await?;
+    Ok(Json(todo.into()))
+}
+
+/// `DELETE /todos/{id}`: 204.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    State(upstream): State<Upstream>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let token = bearer(&headers)?;
+    let request = grpc_request(DeleteTodoRequest { id }, &headers, Some(token));
+    upstream
+        .call(upstream.todos.clone().delete_todo(request))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,186 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use auth_service::password::Passwords;
+use auth_service::store::Stores;
+use auth_service::token::TokenSettings;
+use gateway::upstream::Upstream;
+use jsonwebtoken::Algorithm;
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A service in this process; stopped when dropped or on [`Running::stop`].
+pub struct Running {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Running {
+    pub async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+async fn listen() -> (
+    TcpListener,
+    SocketAddr,
+    oneshot::Sender<()>,
+    oneshot::Receiver<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (shutdown, stop) = oneshot::channel();
+    (listener, addr, shutdown, stop)
+}
+
+/// auth-service, todo-service and the gateway in this process, on memory stores.
+pub struct System {
+    pub auth: Running,
+    pub todo: Running,
+    pub gateway: Running,
+    pub http: Client,
+    stores: Stores,
+}
+
+pub async fn spawn_system() -> System {
+    let stores = Stores::in_memory();
+    let auth_config = auth_service::config::Config {
+        listen_addr: "127.0.0.1:0".parse().unwrap(),
+        access_secret: "gateway-tests-access-secret-0123456789".into(),
+        refresh_secret: "gateway-tests-refresh-secret-0123456789".into(),
+        tokens: TokenSettings {
+            algorithm: Algorithm::HS256,
+            issuer: "auth-service".into(),
+            audience: "todo-app".into(),
+            access_ttl: Duration::from_secs(900),
+            refresh_ttl: Duration::from_secs(3600),
+        },
+        refresh_reuse_grace: Duration::from_secs(10),
+        password_hash_concurrency: 2,
+        password_hash_wait: Duration::from_secs(10),
+        store: auth_service::config::StoreConfig::Memory,
+    };
+    let authenticator = auth_service::startup::build(&auth_config, stores.clone())
+        .await
+        .unwrap();
+    let (listener, auth_addr, shutdown, stop) = listen().await;
+    let task = tokio::spawn(auth_service::startup::serve(
+        listener,
+        authenticator,
+        async {
+            let _ = stop.await;
+        },
+    ));
+    let auth = Running {
+        addr: auth_addr,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    };
+
+    let todo_config = todo_service::config::Config {
+        listen_addr: "127.0.0.1:0".parse().unwrap(),
+        auth_service_url: format!("http://{auth_addr}"),
+        auth_timeout: Duration::from_secs(1),
+        store: todo_service::config::StoreConfig::Memory,
+        sms: None,
+    };
+    let app = todo_service::startup::build(&todo_config).await.unwrap();
+    let (listener, todo_addr, shutdown, stop) = listen().await;
+    let task = tokio::spawn(todo_service::startup::serve(listener, app, async {
+        let _ = stop.await;
+    }));
+    let todo = Running {
+        addr: todo_addr,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    };
+
+    let upstream = Upstream::new(
+        &format!("http://{auth_addr}"),
+        &format!("http://{todo_addr}"),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let (listener, gateway_addr, shutdown, stop) = listen().await;
+    let task = tokio::spawn(gateway::startup::serve(listener, upstream, async {
+        let _ = stop.await;
+    }));
+    System {
+        auth,
+        todo,
+        gateway: Running {
+            addr: gateway_addr,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        },
+        http: Client::new(),
+        stores,
+    }
+}
+
+impl System {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.gateway.addr)
+    }
+
+    pub async fn add_user(&self, username: &str) {
+        let passwords = Passwords::new(1, Duration::from_secs(10)).unwrap();
+        auth_service::accounts::add_user(
+            &self.stores,
+            &passwords,
+            username,
+            "+44 7700 900123",
+            PASSWORD.into(),
+        )
+        .await
+        .unwrap();
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value, token: Option<&str>) -> Response {
+        let mut request = self.http.post(self.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Adds `username`, logs in, returns the JSON token pair.
+    pub async fn signed_in(&self, username: &str) -> Value {
+        self.add_user(username).await;
+        let response = self
+            .post_json(
+                "/login",
+                json!({"username": username, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+}
+
+/// The status and JSON body of a response.
+pub async fn parts(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.json().await.expect("every answer is JSON");
+    (status, body)
+}

@@ -1,0 +1,206 @@
+use serde_json::json;
+
+use crate::helpers::{parts, spawn_system};
+
+#[tokio::test]
+async fn login_create_list_get_patch_delete_through_the_routes() {
+    let system = spawn_system().await;
+    let pair = system.signed_in("alice").await;
+    let token = pair["access_token"].as_str().unwrap();
+    assert_eq!(pair["token_type"], "Bearer");
+    assert_eq!(pair["expires_in"], 900);
+
+    let (status, todo) = parts(
+        system
+            .post_json("/todo", json!({"title": "buy milk"}), Some(token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(todo["title"], "buy milk");
+    assert_eq!(todo["completed"], false);
+    let id = todo["id"].as_str().unwrap();
+
+    let http = &system.http;
+    let (status, page) = parts(
+        http.get(system.url("/todos?page_size=10"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, page["todos"][0]["id"].as_str()), (200, Some(id)));
+    assert_eq!(page["next_page_token"], "");
+
+    let (status, got) = parts(
+        http.get(system.url(&format!("/todos/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, &got), (200, &todo));
+
+    let patched = http
+        .patch(system.url(&format!("/todos/{id}")))
+        .bearer_auth(token)
+        .json(&json!({"completed": true}))
+        .send()
+        .await
+        .unwrap();
+    let (status, patched) = parts(patched).await;
+    assert_eq!((status, patched["completed"].as_bool()), (200, Some(true)));
+
+    let deleted = http
+        .delete(system.url(&format!("/todos/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let (status, _) = parts(
+        http.get(system.url(&format!("/todos/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn refresh_answers_201_on_both_paths_and_rotates() {
+    let system = spawn_system().await;
+    let pair = system.signed_in("alice").await;
+
+    let (status, second) = parts(
+        system
+            .post_json(
+                "/token/refresh",
+                json!({"refresh_token": pair["refresh_token"]}),
+                None,
+            )
+            .await,
+    )
+    .await;
+    let (status_alias, _) = parts(
+        system
+            .post_json(
+                "/refresh",
+                json!({"refresh_token": second["refresh_token"]}),
+                None,
+            )
+            .await,
+    )
+    .await;
+    let (reused, _) = parts(
+        system
+            .post_json(
+                "/token/refresh",
+                json!({"refresh_token": pair["refresh_token"]}),
+                None,
+            )
+            .await,
+    )
+    .await;
+
+    assert_eq!((status, status_alias, reused), (201, 201, 401));
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_401_and_logout_ends_the_session() {
+    let system = spawn_system().await;
+    let pair = system.signed_in("alice").await;
+    let token = pair["access_token"].as_str().unwrap();
+
+    let wrong = system
+        .post_json(
+            "/login",
+            json!({"username": "alice", "password": "nope"}),
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
+
+    let (status, body) = parts(system.post_json("/logout", json!({}), Some(token)).await).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (200, Some("Successfully logged out"))
+    );
+    let (status, _) = parts(
+        system
+            .post_json("/todo", json!({"title": "late"}), Some(token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = parts(system.post_json("/logout", json!({}), Some(token)).await).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn healthz_is_200_with_both_services_up_and_503_without_one() {
+    let mut system = spawn_system().await;
+
+    let (up, body) = parts(
+        system
+            .http
+            .get(system.url("/healthz"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((up, body["status"].as_str()), (200, Some("ok")));
+
+    system.todo.stop().await;
+    let (down, body) = parts(
+        system
+            .http
+            .get(system.url("/healthz"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((down, body["todo"].as_str()), (503, Some("down")));
+}
+
+#[tokio::test]
+async fn the_request_id_is_kept_or_made_and_returned() {
+    let system = spawn_system().await;
+
+    let given = system
+        .http
+        .get(system.url("/healthz"))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .unwrap();
+    let made = system
+        .http
+        .get(system.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    let insane = system
+        .http
+        .get(system.url("/healthz"))
+        .header("x-request-id", "x".repeat(300))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(given.headers()["x-request-id"], "trace-me-123");
+    let made = made.headers()["x-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(made).is_ok(), "{made}");
+    let replaced = insane.headers()["x-request-id"].to_str().unwrap();
+    assert!(
+        uuid::Uuid::parse_str(replaced).is_ok(),
+        "an oversized id is replaced"
+    );
+}
