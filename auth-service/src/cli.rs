@@ -29,6 +29,11 @@ pub struct Cli {
 enum Command {
     /// Serve gRPC (what a bare `auth-service` does).
     Serve(ServeArgs),
+    /// Exit 0 if the service at AUTH_LISTEN_ADDR answers SERVING (for container health checks).
+    Health {
+        #[arg(long, env = "AUTH_LISTEN_ADDR", default_value = "127.0.0.1:50051")]
+        listen_addr: std::net::SocketAddr,
+    },
     /// Add, list or remove users.
     Users {
         #[command(subcommand)]
@@ -62,6 +67,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(&cli.serve).await,
         Some(Command::Serve(args)) => serve(&args).await,
         Some(Command::Users { command, store }) => users(command, &store).await,
+        Some(Command::Health { listen_addr }) => {
+            let addr = common::probe::local(listen_addr);
+            let timeout = std::time::Duration::from_secs(2);
+            common::probe::grpc_serving(addr, "auth.v1.AuthService", timeout).await
+        }
     }
 }
 

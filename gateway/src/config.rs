@@ -3,13 +3,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clap::{Args, Parser};
+use clap::{Args, Parser, Subcommand};
 use common::duration::parse_duration;
 use common::telemetry::LogFormat;
 
 /// The REST gateway; with `--embedded`, the whole system in one process.
 #[derive(Debug, Parser)]
-#[command(name = "gateway", version)]
+#[command(name = "gateway", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// Log lines as text or json.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
@@ -18,10 +18,21 @@ pub struct Cli {
     /// REDIS_URL or REDIS_DSN is set, random secrets unless given, a demo user).
     #[arg(long)]
     pub embedded: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
     #[command(flatten)]
     pub gateway: GatewayArgs,
     #[command(flatten, next_help_heading = "Embedded mode")]
     pub embedded_args: EmbeddedArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Exit 0 if GET /healthz at GATEWAY_LISTEN_ADDR answers 200 (for container health checks).
+    Health {
+        #[arg(long, env = "GATEWAY_LISTEN_ADDR", default_value = "127.0.0.1:8080")]
+        gateway_listen_addr: SocketAddr,
+    },
 }
 
 /// Flags and variables of the gateway itself.

@@ -1,6 +1,7 @@
 //! gateway: the tutorial's REST routes over HTTP/JSON, each translated to gRPC calls on
 //! auth-service and todo-service; and the embedded mode that runs all three in one process.
 
+pub mod cli;
 pub mod config;
 pub mod embedded;
 pub mod error;

@@ -25,6 +25,11 @@ pub struct Cli {
 enum Command {
     /// Serve gRPC (what a bare `todo-service` does).
     Serve(ServeArgs),
+    /// Exit 0 if the service at TODO_LISTEN_ADDR answers SERVING (for container health checks).
+    Health {
+        #[arg(long, env = "TODO_LISTEN_ADDR", default_value = "127.0.0.1:50052")]
+        listen_addr: std::net::SocketAddr,
+    },
 }
 
 /// Runs what the command line asked for.
@@ -34,6 +39,11 @@ enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
+        Some(Command::Health { listen_addr }) => {
+            let addr = common::probe::local(listen_addr);
+            let timeout = std::time::Duration::from_secs(2);
+            return common::probe::grpc_serving(addr, "todo.v1.TodoService", timeout).await;
+        }
         None => cli.serve,
     };
     let config = Config::from_args(&args)?;
