@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve gRPC (what a bare `todo-service` does).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Exit 0 if the service at TODO_LISTEN_ADDR answers SERVING (for container health checks).
     Health {
         #[arg(long, env = "TODO_LISTEN_ADDR", default_value = "127.0.0.1:50052")]
@@ -38,7 +38,7 @@ enum Command {
 /// Whatever stops the service; `main` prints it and exits non-zero.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let args = match cli.command {
-        Some(Command::Serve(args)) => args,
+        Some(Command::Serve(args)) => *args,
         Some(Command::Health { listen_addr }) => {
             let addr = common::probe::local(listen_addr);
             let timeout = std::time::Duration::from_secs(2);
