@@ -1,6 +1,7 @@
 //! The four things this service does (log in, verify, refresh, log out), on top of tokens,
 //! passwords and the stores. Transport-free: `grpc.rs` calls in here.
 
+use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -11,6 +12,7 @@ use crate::error::AuthError;
 use crate::password::Passwords;
 use crate::sessions::{NewSession, Rotation, RotationOutcome, SessionKey, SessionOwner};
 use crate::store::Stores;
+use crate::throttle::{self, ThrottleSettings};
 use crate::token::{Claims, IssuedToken, Subject, TokenKind, Tokens};
 use crate::users::Username;
 
@@ -39,6 +41,7 @@ pub struct Authenticator {
     passwords: Passwords,
     stores: Stores,
     refresh_reuse_grace: Duration,
+    throttle: ThrottleSettings,
 }
 
 impl Authenticator {
@@ -47,40 +50,59 @@ impl Authenticator {
         passwords: Passwords,
         stores: Stores,
         refresh_reuse_grace: Duration,
+        throttle: ThrottleSettings,
     ) -> Self {
         Self {
             tokens,
             passwords,
             stores,
             refresh_reuse_grace,
+            throttle,
         }
     }
 
     /// Checks the credentials and opens a session.
     ///
     /// # Errors
-    /// `InvalidArgument` for an empty field, `InvalidCredentials` for an unknown user or a
-    /// wrong password alike (both cost one argon2 check), `Store` when Redis is down.
+    /// `InvalidArgument` for an empty field, `Throttled` after too many failures for the
+    /// name or the `client` address, `InvalidCredentials` for an unknown user or a wrong
+    /// password alike (both cost one argon2 check), `Store` when Redis is down.
     pub async fn login(
         &self,
         username: &str,
         password: SecretString,
+        client: Option<IpAddr>,
     ) -> Result<IssuedPair, AuthError> {
         if username.trim().is_empty() || password.expose_secret().is_empty() {
             return Err(AuthError::InvalidArgument(
                 "username and password are required".into(),
             ));
         }
-        let user = match Username::parse(username) {
-            Ok(name) => self.stores.users.find(&name).await?,
-            Err(_) => None,
+        let name = Username::parse(username).ok();
+        let counters = throttle::counters(&self.throttle, name.as_ref(), client);
+        if let Some(retry_after) = self.stores.throttle.blocked(&counters).await? {
+            return Err(AuthError::Throttled { retry_after });
+        }
+
+        let user = match &name {
+            Some(name) => self.stores.users.find(name).await?,
+            None => None,
         };
         let hash = user.as_ref().map(|user| user.password_hash.clone());
         let matches = self.passwords.verify(password, hash).await?;
         let user = match user {
             Some(user) if matches => user,
-            _ => return Err(AuthError::InvalidCredentials),
+            _ => {
+                self.stores
+                    .throttle
+                    .record_failure(&counters, self.throttle.window)
+                    .await?;
+                return Err(AuthError::InvalidCredentials);
+            }
         };
+        if let Some(user_counter) = counters.iter().find(|c| c.name.starts_with("u:")) {
+            self.stores.throttle.reset(user_counter).await?;
+        }
 
         let now = unix_now();
         let key = SessionKey {

@@ -13,6 +13,7 @@ use common::redis::{DEFAULT_URL, RedisArgs, RedisSettings};
 use jsonwebtoken::Algorithm;
 use secrecy::SecretString;
 
+use crate::throttle::ThrottleSettings;
 use crate::token::TokenSettings;
 
 /// Where users and sessions are kept.
@@ -78,6 +79,15 @@ pub struct ServeArgs {
     /// How long a just-replaced refresh token is refused without revoking its session.
     #[arg(long, env = "REFRESH_REUSE_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub refresh_reuse_grace: Duration,
+    /// Failed logins per username before it is throttled, within the window.
+    #[arg(long, env = "LOGIN_MAX_FAILURES_PER_USER", default_value_t = 10)]
+    pub login_max_failures_per_user: u32,
+    /// Failed logins per client address before it is throttled, within the window.
+    #[arg(long, env = "LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 50)]
+    pub login_max_failures_per_address: u32,
+    /// The window of the failed-login counts.
+    #[arg(long, env = "LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = parse_duration)]
+    pub login_throttle_window: Duration,
     /// Password hashes computed at once (argon2 is slow on purpose).
     #[arg(long, env = "PASSWORD_HASH_CONCURRENCY", default_value_t = default_hash_slots())]
     pub password_hash_concurrency: usize,
@@ -97,6 +107,7 @@ pub struct Config {
     pub refresh_secret: SecretString,
     pub tokens: TokenSettings,
     pub refresh_reuse_grace: Duration,
+    pub throttle: ThrottleSettings,
     pub password_hash_concurrency: usize,
     /// Longest wait for a hashing slot before a login is shed.
     pub password_hash_wait: Duration,
@@ -140,6 +151,11 @@ impl Config {
                 refresh_ttl: args.refresh_token_ttl,
             },
             refresh_reuse_grace: args.refresh_reuse_grace,
+            throttle: ThrottleSettings {
+                max_failures_per_user: args.login_max_failures_per_user.max(1),
+                max_failures_per_address: args.login_max_failures_per_address.max(1),
+                window: args.login_throttle_window,
+            },
             password_hash_concurrency: args.password_hash_concurrency,
             password_hash_wait: Duration::from_secs(5),
             store: args.store.store_config(),

@@ -17,6 +17,9 @@ pub enum AuthError {
     /// Any token problem; `reason` goes to the log, never to the caller.
     #[error("invalid or expired token")]
     InvalidToken { reason: String },
+    /// Too many failed logins for this name or address; try again after `retry_after`.
+    #[error("too many failed logins, try again later")]
+    Throttled { retry_after: std::time::Duration },
     /// Too much work queued (password hashing).
     #[error("service busy, try again")]
     Busy,
@@ -38,6 +41,7 @@ impl AuthError {
         match self {
             Self::InvalidArgument(_) => Code::InvalidArgument,
             Self::InvalidCredentials | Self::InvalidToken { .. } => Code::Unauthenticated,
+            Self::Throttled { .. } => Code::ResourceExhausted,
             Self::Busy | Self::Store(StoreError::Unavailable(_)) => Code::Unavailable,
             Self::Store(StoreError::Corrupt(_)) | Self::Unexpected(_) => Code::Internal,
         }
@@ -63,6 +67,9 @@ impl From<AuthError> for Status {
             AuthError::InvalidCredentials => tracing::info!("login refused"),
             AuthError::InvalidArgument(message) => tracing::debug!(%message, "invalid argument"),
             AuthError::Busy => tracing::warn!("request shed: password hashing saturated"),
+            AuthError::Throttled { retry_after } => {
+                tracing::warn!(retry_after_s = retry_after.as_secs(), "login throttled");
+            }
             AuthError::Store(StoreError::Unavailable(cause)) => {
                 tracing::warn!(error = %cause, "store unavailable");
             }
@@ -71,7 +78,15 @@ impl From<AuthError> for Status {
             }
             AuthError::Unexpected(cause) => tracing::error!(error = ?cause, "internal error"),
         }
-        Status::new(err.code(), err.to_string())
+        let mut status = Status::new(err.code(), err.to_string());
+        if let AuthError::Throttled { retry_after } = &err {
+            // Whole seconds, rounded up, as HTTP's Retry-After takes them.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            if let Ok(value) = seconds.max(1).to_string().parse() {
+                status.metadata_mut().insert("retry-after", value);
+            }
+        }
+        status
     }
 }
 
@@ -92,6 +107,12 @@ mod tests {
                 Code::Unauthenticated,
             ),
             (AuthError::Busy, Code::Unavailable),
+            (
+                AuthError::Throttled {
+                    retry_after: std::time::Duration::from_millis(1500),
+                },
+                Code::ResourceExhausted,
+            ),
             (
                 StoreError::Unavailable("connection refused 10.0.0.1".into()).into(),
                 Code::Unavailable,

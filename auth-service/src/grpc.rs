@@ -24,6 +24,17 @@ impl AuthRpc {
     }
 }
 
+/// The end user's address: the gateway passes it as `x-client-addr`; a direct caller is its
+/// own peer.
+fn client_addr<T>(request: &Request<T>) -> Option<std::net::IpAddr> {
+    request
+        .metadata()
+        .get("x-client-addr")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
+        .or_else(|| request.remote_addr().map(|addr| addr.ip()))
+}
+
 fn peer<T>(request: &Request<T>) -> String {
     request
         .remote_addr()
@@ -63,10 +74,11 @@ impl AuthService for AuthRpc {
         fields(peer.addr = %peer(&request), user_id, session_id)
     )]
     async fn login(&self, request: Request<LoginRequest>) -> Result<Response<TokenPair>, Status> {
+        let client = client_addr(&request);
         let LoginRequest { username, password } = request.into_inner();
         let pair = self
             .auth
-            .login(&username, SecretString::from(password))
+            .login(&username, SecretString::from(password), client)
             .await?;
         Ok(Response::new(pair.into()))
     }

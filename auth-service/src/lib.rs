@@ -12,6 +12,7 @@ pub mod password;
 pub mod sessions;
 pub mod startup;
 pub mod store;
+pub mod throttle;
 pub mod token;
 pub mod users;
 

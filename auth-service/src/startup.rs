@@ -54,6 +54,7 @@ pub async fn build(config: &Config, stores: Stores) -> anyhow::Result<Arc<Authen
         passwords,
         stores,
         config.refresh_reuse_grace,
+        config.throttle.clone(),
     )))
 }
 

@@ -1,4 +1,4 @@
-//! Where users and sessions live: Redis for real deployments, memory for the embedded mode and
+//! Where users, sessions and failed-login counts live: Redis for real deployments, memory for the embedded mode and
 //! unit tests. Both stores answer the same traits ([`crate::users::UserStore`],
 //! [`crate::sessions::SessionStore`]); this module picks one from the configuration.
 
@@ -8,6 +8,7 @@ pub use common::redis::StoreError;
 use fred::prelude::Pool;
 
 use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
+use crate::throttle::{LoginThrottle, MemoryThrottle, RedisThrottle};
 use crate::users::{MemoryUsers, RedisUsers, UserStore};
 
 /// Both stores, ready to share between tasks.
@@ -15,22 +16,25 @@ use crate::users::{MemoryUsers, RedisUsers, UserStore};
 pub struct Stores {
     pub users: Arc<dyn UserStore>,
     pub sessions: Arc<dyn SessionStore>,
+    pub throttle: Arc<dyn LoginThrottle>,
 }
 
 impl Stores {
-    /// Both stores in process memory; lost on exit.
+    /// Every store in process memory; lost on exit.
     pub fn in_memory() -> Self {
         Self {
             users: Arc::new(MemoryUsers::default()),
             sessions: Arc::new(MemorySessions::default()),
+            throttle: Arc::new(MemoryThrottle::default()),
         }
     }
 
-    /// Both stores in Redis, under keys that start with `prefix`.
+    /// Every store in Redis, under keys that start with `prefix`.
     pub fn redis(pool: Pool, prefix: &str) -> Self {
         Self {
             users: Arc::new(RedisUsers::new(pool.clone(), prefix)),
-            sessions: Arc::new(RedisSessions::new(pool, prefix)),
+            sessions: Arc::new(RedisSessions::new(pool.clone(), prefix)),
+            throttle: Arc::new(RedisThrottle::new(pool, prefix)),
         }
     }
 }

@@ -38,7 +38,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 args.gateway_listen_addr
             )
         })?;
-    crate::startup::serve(listener, upstream, shutdown).await
+    let state = crate::state::AppState::new(upstream, args.trusted_proxies.clone());
+    crate::startup::serve(listener, state, shutdown).await
 }
 
 async fn probe(addr: std::net::SocketAddr) -> anyhow::Result<()> {

@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 use common::duration::parse_duration;
 use common::telemetry::LogFormat;
 
+use crate::client_addr::TrustedProxies;
+
 /// The REST gateway; with `--embedded`, the whole system in one process.
 #[derive(Debug, Parser)]
 #[command(name = "gateway", version, args_conflicts_with_subcommands = true)]
@@ -55,6 +57,9 @@ pub struct GatewayArgs {
         default_value = "http://127.0.0.1:50052"
     )]
     pub todo_service_url: String,
+    /// Comma-separated IP addresses of proxies whose X-Forwarded-For is believed.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: TrustedProxies,
     /// The longest the gateway waits for either service.
     #[arg(long, env = "UPSTREAM_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
     pub upstream_timeout: Duration,

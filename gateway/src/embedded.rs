@@ -50,7 +50,8 @@ pub async fn run(
          -d '{{\"username\":\"{DEMO_USER}\",\"password\":\"{DEMO_PASSWORD}\"}}'\n"
     );
 
-    crate::startup::serve(listener, upstream, async move {
+    let state = crate::state::AppState::new(upstream, gateway.trusted_proxies.clone());
+    crate::startup::serve(listener, state, async move {
         shutdown.await;
         let _ = stop.send(true);
     })

@@ -2,6 +2,7 @@
 //! auth-service and todo-service; and the embedded mode that runs all three in one process.
 
 pub mod cli;
+pub mod client_addr;
 pub mod config;
 pub mod embedded;
 pub mod error;
@@ -9,4 +10,5 @@ pub mod extract;
 pub mod request_id;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod upstream;

@@ -17,10 +17,11 @@ use tracing::Level;
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::request_id::{self, MakeUuid};
+use crate::state::AppState;
 use crate::upstream::{Upstream, grpc_request};
 
 /// Every route of the gateway, ready to serve.
-pub fn router(upstream: Upstream) -> Router {
+pub fn router(state: AppState) -> Router {
     let header = http::HeaderName::from_static(request_id::HEADER);
     Router::new()
         .route("/login", post(session::login))
@@ -36,7 +37,7 @@ pub fn router(upstream: Upstream) -> Router {
         .route("/healthz", get(health::healthz))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .with_state(upstream)
+        .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()

@@ -8,7 +8,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::routes::router;
-use crate::upstream::Upstream;
+use crate::state::AppState;
 
 /// Serves HTTP until `shutdown` resolves, then lets requests in flight finish.
 ///
@@ -16,12 +16,12 @@ use crate::upstream::Upstream;
 /// When the server fails.
 pub async fn serve(
     listener: TcpListener,
-    upstream: Upstream,
+    state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "gateway listening");
-    let app = router(upstream).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -4,6 +4,7 @@ use std::time::Duration;
 use auth_service::config::{Config, StoreConfig};
 use auth_service::password::Passwords;
 use auth_service::store::Stores;
+use auth_service::throttle::ThrottleSettings;
 use auth_service::token::TokenSettings;
 use auth_service::{accounts, startup};
 use common::redis::RedisSettings;
@@ -29,6 +30,7 @@ pub struct Options {
     pub access_ttl: Duration,
     pub grace: Duration,
     pub redis: bool,
+    pub throttle: ThrottleSettings,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             access_ttl: Duration::from_secs(900),
             grace: Duration::from_secs(10),
             redis: true,
+            throttle: ThrottleSettings::default(),
         }
     }
 }
@@ -67,10 +70,18 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     } else {
         None
     };
-    let store = match &redis {
-        Some(redis) => StoreConfig::Redis {
+    let url = redis.as_ref().map(RedisServer::url);
+    let mut app = spawn_app_on(options, url, prefix).await;
+    app.redis = redis;
+    app
+}
+
+/// A replica: another auth-service on the same Redis (`redis_url`) and key prefix.
+pub async fn spawn_app_on(options: Options, redis_url: Option<String>, prefix: String) -> TestApp {
+    let store = match redis_url {
+        Some(url) => StoreConfig::Redis {
             settings: RedisSettings {
-                url: redis.url(),
+                url,
                 timeout: Duration::from_millis(500),
                 pool_size: 2,
             },
@@ -90,6 +101,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             refresh_ttl: REFRESH_TTL,
         },
         refresh_reuse_grace: options.grace,
+        throttle: options.throttle,
         password_hash_concurrency: 2,
         password_hash_wait: Duration::from_secs(10),
         store,
@@ -117,7 +129,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         addr,
         client,
         stores,
-        redis,
+        redis: None,
         pool,
         prefix,
         _shutdown: shutdown,

@@ -8,4 +8,5 @@ mod logout;
 mod redis_faults;
 mod reflection;
 mod refresh;
+mod throttling;
 mod verify;

@@ -1,13 +1,18 @@
 //! `POST /login`, `POST /logout`, `POST /token/refresh` (and `/refresh`): sessions.
 
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use proto::auth::v1::{LoginRequest, LogoutRequest, RefreshRequest, TokenPair};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::bearer;
+use tonic::metadata::MetadataValue;
+
+use crate::client_addr::TrustedProxies;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::upstream::{Upstream, grpc_request};
@@ -51,21 +56,22 @@ impl From<TokenPair> for TokenPairBody {
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(upstream): State<Upstream>,
+    State(proxies): State<TrustedProxies>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Json<TokenPairBody>, ApiError> {
-    let request = LoginRequest {
+    let message = LoginRequest {
         username: body.username,
         password: body.password,
     };
-    let pair = upstream
-        .call(
-            upstream
-                .auth
-                .clone()
-                .login(grpc_request(request, &headers, None)),
-        )
-        .await?;
+    let mut request = grpc_request(message, &headers, None);
+    // auth-service throttles failed logins per client address.
+    let client = proxies.client(peer.ip(), &headers);
+    if let Ok(value) = MetadataValue::try_from(client.to_string()) {
+        request.metadata_mut().insert("x-client-addr", value);
+    }
+    let pair = upstream.call(upstream.auth.clone().login(request)).await?;
     Ok(Json(pair.into()))
 }
 

@@ -3,7 +3,10 @@ use std::time::Duration;
 
 use auth_service::password::Passwords;
 use auth_service::store::Stores;
+use auth_service::throttle::ThrottleSettings;
 use auth_service::token::TokenSettings;
+use gateway::client_addr::TrustedProxies;
+use gateway::state::AppState;
 use gateway::upstream::Upstream;
 use jsonwebtoken::Algorithm;
 use reqwest::{Client, Response};
@@ -61,7 +64,18 @@ pub struct System {
     stores: Stores,
 }
 
+/// How to start the system under test.
+#[derive(Default)]
+pub struct SystemOptions {
+    pub throttle: ThrottleSettings,
+    pub trusted_proxies: String,
+}
+
 pub async fn spawn_system() -> System {
+    spawn_system_with(SystemOptions::default()).await
+}
+
+pub async fn spawn_system_with(options: SystemOptions) -> System {
     let stores = Stores::in_memory();
     let auth_config = auth_service::config::Config {
         listen_addr: "127.0.0.1:0".parse().unwrap(),
@@ -75,6 +89,7 @@ pub async fn spawn_system() -> System {
             refresh_ttl: Duration::from_secs(3600),
         },
         refresh_reuse_grace: Duration::from_secs(10),
+        throttle: options.throttle,
         password_hash_concurrency: 2,
         password_hash_wait: Duration::from_secs(10),
         store: auth_service::config::StoreConfig::Memory,
@@ -121,7 +136,9 @@ pub async fn spawn_system() -> System {
     )
     .unwrap();
     let (listener, gateway_addr, shutdown, stop) = listen().await;
-    let task = tokio::spawn(gateway::startup::serve(listener, upstream, async {
+    let proxies = TrustedProxies::parse(&options.trusted_proxies).unwrap();
+    let state = AppState::new(upstream, proxies);
+    let task = tokio::spawn(gateway::startup::serve(listener, state, async {
         let _ = stop.await;
     }));
     System {

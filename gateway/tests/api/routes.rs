@@ -204,3 +204,69 @@ async fn the_request_id_is_kept_or_made_and_returned() {
         "an oversized id is replaced"
     );
 }
+
+fn throttled(trusted_proxies: &str) -> crate::helpers::SystemOptions {
+    crate::helpers::SystemOptions {
+        throttle: auth_service::throttle::ThrottleSettings {
+            max_failures_per_user: 3,
+            max_failures_per_address: 5,
+            window: std::time::Duration::from_secs(30),
+        },
+        trusted_proxies: trusted_proxies.into(),
+    }
+}
+
+#[tokio::test]
+async fn too_many_failed_logins_are_429_with_retry_after() {
+    let system = crate::helpers::spawn_system_with(throttled("")).await;
+    system.add_user("alice").await;
+    let wrong = json!({"username": "alice", "password": "wrong"});
+
+    for _ in 0..3 {
+        assert_eq!(
+            system
+                .post_json("/login", wrong.clone(), None)
+                .await
+                .status(),
+            401
+        );
+    }
+    let right = json!({"username": "alice", "password": crate::helpers::PASSWORD});
+    let response = system.post_json("/login", right, None).await;
+
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert!(response.json::<serde_json::Value>().await.unwrap()["error"].is_string());
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    for (trusted, separate_counts) in [("127.0.0.1", true), ("", false)] {
+        let system = crate::helpers::spawn_system_with(throttled(trusted)).await;
+        system.add_user("bob").await;
+        let login_from = |address: &'static str, username: String| {
+            system
+                .http
+                .post(system.url("/login"))
+                .header("x-forwarded-for", address)
+                .json(&json!({"username": username, "password": "wrong"}))
+                .send()
+        };
+
+        for n in 0..5 {
+            login_from("203.0.113.5", format!("u{n}")).await.unwrap();
+        }
+        let other = login_from("203.0.113.6", "u9".into())
+            .await
+            .unwrap()
+            .status();
+
+        let expected = if separate_counts { 401 } else { 429 };
+        assert_eq!(other, expected, "trusted proxies: {trusted:?}");
+    }
+}

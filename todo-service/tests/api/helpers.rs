@@ -102,6 +102,7 @@ pub async fn auth_stack_with(access_ttl: Duration, redis: RedisServer) -> AuthSt
             refresh_ttl: Duration::from_secs(3600),
         },
         refresh_reuse_grace: Duration::from_secs(10),
+        throttle: auth_service::throttle::ThrottleSettings::default(),
         password_hash_concurrency: 2,
         password_hash_wait: Duration::from_secs(10),
         store: AuthStore::Redis {
