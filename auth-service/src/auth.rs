@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use crate::error::AuthError;
 use crate::password::Passwords;
-use crate::sessions::{NewSession, Rotation, RotationOutcome, SessionKey, SessionOwner};
+use crate::sessions::{
+    NewSession, RevokeOutcome, Rotation, RotationOutcome, SessionKey, SessionOwner, SessionToken,
+};
 use crate::store::Stores;
 use crate::throttle::{self, ThrottleSettings};
 use crate::token::{Claims, IssuedToken, Subject, TokenKind, Tokens};
@@ -189,10 +191,10 @@ impl Authenticator {
         }
     }
 
-    /// Ends the session of an access token (expired or not) or a refresh token.
+    /// Ends the session of its current access token (expired or not) or refresh token.
     ///
     /// # Errors
-    /// `InvalidToken` for a forged token or a session that already ended.
+    /// `InvalidToken` for a forged or replaced token, or a session that already ended.
     pub async fn logout(&self, token: &str) -> Result<(), AuthError> {
         let kind = Tokens::claimed_kind(token)
             .ok_or_else(|| AuthError::invalid_token("no known token type"))?;
@@ -203,11 +205,18 @@ impl Authenticator {
         let key = session_key(&claims);
         record_session(key);
 
-        if !self.stores.sessions.revoke(key).await? {
-            return Err(AuthError::invalid_token("session already ended"));
+        let token = match kind {
+            TokenKind::Access => SessionToken::Access(claims.jti),
+            TokenKind::Refresh => SessionToken::Refresh(claims.jti),
+        };
+        match self.stores.sessions.revoke(key, token).await? {
+            RevokeOutcome::Revoked => {
+                tracing::info!("session revoked by logout");
+                Ok(())
+            }
+            RevokeOutcome::Replaced => Err(AuthError::invalid_token("token replaced by a refresh")),
+            RevokeOutcome::Missing => Err(AuthError::invalid_token("session already ended")),
         }
-        tracing::info!("session revoked by logout");
-        Ok(())
     }
 
     fn checked(&self, kind: TokenKind, token: &str) -> Result<Claims, AuthError> {

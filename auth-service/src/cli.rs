@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve gRPC (what a bare `auth-service` does).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Exit 0 if the service at AUTH_LISTEN_ADDR answers SERVING (for container health checks).
     Health {
         #[arg(long, env = "AUTH_LISTEN_ADDR", default_value = "127.0.0.1:50051")]
@@ -82,7 +82,11 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("cannot listen on AUTH_LISTEN_ADDR {}", config.listen_addr))?;
-    startup::serve(listener, auth, common::shutdown::signal()).await
+    common::shutdown::serve_until_signal(
+        |stop| startup::serve(listener, auth, stop),
+        args.server.shutdown_grace,
+    )
+    .await
 }
 
 async fn users(command: UsersCommand, store: &StoreArgs) -> anyhow::Result<()> {

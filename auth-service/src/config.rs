@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use common::duration::parse_duration;
 use common::redis::{DEFAULT_URL, RedisArgs, RedisSettings};
+use common::server_args::ServerArgs;
 use jsonwebtoken::Algorithm;
 use secrecy::SecretString;
 
@@ -55,6 +56,8 @@ pub struct ServeArgs {
     /// Address the gRPC server listens on.
     #[arg(long, env = "AUTH_LISTEN_ADDR", default_value = "127.0.0.1:50051")]
     pub listen_addr: SocketAddr,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// HMAC secret of access tokens, at least 32 bytes.
     #[arg(long, env = "ACCESS_SECRET", hide_env_values = true)]
     pub access_secret: Option<String>,
@@ -109,6 +112,7 @@ pub struct Config {
     pub refresh_reuse_grace: Duration,
     pub throttle: ThrottleSettings,
     pub password_hash_concurrency: usize,
+    pub max_in_flight: usize,
     /// Longest wait for a hashing slot before a login is shed.
     pub password_hash_wait: Duration,
     pub store: StoreConfig,
@@ -157,6 +161,7 @@ impl Config {
                 window: args.login_throttle_window,
             },
             password_hash_concurrency: args.password_hash_concurrency,
+            max_in_flight: args.server.max_in_flight,
             password_hash_wait: Duration::from_secs(5),
             store: args.store.store_config(),
         })

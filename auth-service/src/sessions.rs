@@ -80,6 +80,24 @@ pub enum RotationOutcome {
     Missing,
 }
 
+/// A token of a session, by kind and `jti`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionToken {
+    Access(Uuid),
+    Refresh(Uuid),
+}
+
+/// What a revocation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    /// The session is gone now.
+    Revoked,
+    /// The token was replaced by a refresh: refused, the session lives on.
+    Replaced,
+    /// No such session.
+    Missing,
+}
+
 /// Open sessions, with atomic rotation and immediate revocation.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
@@ -101,8 +119,12 @@ pub trait SessionStore: Send + Sync {
         rotation: &Rotation,
     ) -> Result<RotationOutcome, StoreError>;
 
-    /// Ends one session; `false` if it was already gone.
-    async fn revoke(&self, key: SessionKey) -> Result<bool, StoreError>;
+    /// Ends a session if `token` is one of its current tokens.
+    async fn revoke(
+        &self,
+        key: SessionKey,
+        token: SessionToken,
+    ) -> Result<RevokeOutcome, StoreError>;
 
     /// Ends every session of a user; returns how many there were.
     async fn revoke_all(&self, user_id: Uuid) -> Result<usize, StoreError>;

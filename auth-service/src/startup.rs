@@ -37,11 +37,17 @@ pub async fn connect_stores(store: &StoreConfig) -> anyhow::Result<Stores> {
     }
 }
 
+/// The service, built and ready to serve.
+pub struct App {
+    pub auth: Arc<Authenticator>,
+    max_in_flight: usize,
+}
+
 /// Builds the domain service: signer, hasher and stores.
 ///
 /// # Errors
 /// On a bad secret or algorithm, or an invalid store URL.
-pub async fn build(config: &Config, stores: Stores) -> anyhow::Result<Arc<Authenticator>> {
+pub async fn build(config: &Config, stores: Stores) -> anyhow::Result<App> {
     let tokens = Tokens::new(
         config.tokens.clone(),
         &config.access_secret,
@@ -49,13 +55,17 @@ pub async fn build(config: &Config, stores: Stores) -> anyhow::Result<Arc<Authen
     )
     .context("invalid token settings")?;
     let passwords = Passwords::new(config.password_hash_concurrency, config.password_hash_wait)?;
-    Ok(Arc::new(Authenticator::new(
+    let auth = Authenticator::new(
         tokens,
         passwords,
         stores,
         config.refresh_reuse_grace,
         config.throttle.clone(),
-    )))
+    );
+    Ok(App {
+        auth: Arc::new(auth),
+        max_in_flight: config.max_in_flight,
+    })
 }
 
 /// Serves `AuthService`, health and reflection (v1 and v1alpha) until `shutdown` resolves.
@@ -64,7 +74,7 @@ pub async fn build(config: &Config, stores: Stores) -> anyhow::Result<Arc<Authen
 /// When the server fails.
 pub async fn serve(
     listener: TcpListener,
-    auth: Arc<Authenticator>,
+    app: App,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -75,12 +85,16 @@ pub async fn serve(
 
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "auth-service listening");
+    let auth = AuthServiceServer::new(AuthRpc::new(app.auth))
+        .max_decoding_message_size(common::limit::MAX_GRPC_MESSAGE_BYTES);
     Server::builder()
         .trace_fn(common::telemetry::grpc_span)
+        .http2_max_header_list_size(common::limit::MAX_HEADER_BYTES)
+        .layer(common::limit::grpc_in_flight_limit(app.max_in_flight))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(AuthServiceServer::new(AuthRpc::new(auth)))
+        .add_service(auth)
         .serve_with_incoming_shutdown(
             TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown,

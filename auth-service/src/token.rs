@@ -51,8 +51,9 @@ pub struct Claims {
 /// Why a token was refused. Callers all get the same answer; this goes to the log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenRejection {
-    #[error("malformed or badly signed token ({0})")]
-    Invalid(String),
+    /// The reason is a fixed phrase: nothing of the token itself reaches a log.
+    #[error("{0}")]
+    Invalid(&'static str),
     #[error("wrong token type")]
     WrongType,
     #[error("token expired")]
@@ -222,7 +223,7 @@ impl Tokens {
         kind: TokenKind,
         token: &str,
     ) -> Result<Claims, TokenRejection> {
-        let invalid = |err: jsonwebtoken::errors::Error| TokenRejection::Invalid(err.to_string());
+        let invalid = |err: jsonwebtoken::errors::Error| TokenRejection::Invalid(describe(&err));
         let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
         if header.typ.as_deref() != Some(kind.typ()) {
             return Err(TokenRejection::WrongType);
@@ -246,6 +247,19 @@ impl Tokens {
             TokenKind::Access => &self.access,
             TokenKind::Refresh => &self.refresh,
         }
+    }
+}
+
+/// A fixed phrase for a decoding error; the crate's own text can quote the token's header.
+fn describe(err: &jsonwebtoken::errors::Error) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind;
+    match err.kind() {
+        ErrorKind::InvalidSignature => "bad signature",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => "algorithm not allowed",
+        ErrorKind::MissingRequiredClaim(_) => "a required claim is missing",
+        ErrorKind::InvalidIssuer => "wrong issuer",
+        ErrorKind::InvalidAudience => "wrong audience",
+        _ => "malformed token",
     }
 }
 

@@ -4,6 +4,10 @@
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
+/// The longest token accepted: ours are a few hundred bytes, and a huge one must never be
+/// passed on (it would not fit in a downstream request's headers).
+pub const MAX_TOKEN_BYTES: usize = 4096;
+
 /// Why a request carries no usable bearer token. Callers answer 401 / `UNAUTHENTICATED` for
 /// all of them alike; the variant goes to the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -16,6 +20,8 @@ pub enum BearerError {
     WrongScheme,
     #[error("malformed bearer credentials")]
     Malformed,
+    #[error("bearer token too long")]
+    TooLong,
 }
 
 /// The token of the request's one `Authorization: Bearer <token>` header.
@@ -51,6 +57,9 @@ pub fn parse_bearer(value: &str) -> Result<&str, BearerError> {
     let token = rest.trim_start_matches(' ');
     if token.is_empty() || token.contains([' ', '\t', ',']) {
         return Err(BearerError::Malformed);
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(BearerError::TooLong);
     }
     Ok(token)
 }
@@ -97,5 +106,7 @@ mod tests {
         for (values, expected) in cases {
             assert_eq!(bearer_token(&headers(&values)), Err(expected), "{values:?}");
         }
+        let long = format!("Bearer {}", "a".repeat(MAX_TOKEN_BYTES + 1));
+        assert_eq!(bearer_token(&headers(&[&long])), Err(BearerError::TooLong));
     }
 }

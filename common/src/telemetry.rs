@@ -36,8 +36,11 @@ where
 {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    // Colours only when a person reads stderr, not in files or log collectors.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(writer);
     // An error only means a subscriber is already set, which is fine.
     let _ = match format {
@@ -53,7 +56,7 @@ pub fn grpc_span<B>(request: &http::Request<B>) -> tracing::Span {
         .headers()
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
-        .filter(|id| id.len() <= 128)
+        .filter(|id| is_printable_id(id))
         .unwrap_or("-");
     tracing::info_span!(
         "grpc",
@@ -62,9 +65,32 @@ pub fn grpc_span<B>(request: &http::Request<B>) -> tracing::Span {
     )
 }
 
+/// Whether a caller-supplied id is fit for a log line: 1 to 128 visible ASCII characters,
+/// none that could fake a field or a line.
+pub fn is_printable_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_ids_reach_a_log_line() {
+        assert!(is_printable_id("rid-0f3c.a:b/c_d"));
+        for bad in [
+            "",
+            "a} user_id=admin",
+            "x\u{1b}[31m",
+            "a b",
+            &"x".repeat(129),
+        ] {
+            assert!(!is_printable_id(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn log_format_parses_case_insensitively() {

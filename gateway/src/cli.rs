@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use tokio::net::TcpListener;
 
 use crate::config::{Cli, Command};
+use crate::state::AppState;
 use crate::upstream::Upstream;
 
 /// Runs what the command line asked for.
@@ -20,11 +21,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return probe(common::probe::local(gateway_listen_addr)).await;
     }
 
-    let shutdown = common::shutdown::signal();
-    let args = &cli.gateway;
+    let grace = cli.server().shutdown_grace;
+    let limits = cli.http_limits();
     if cli.embedded {
-        return crate::embedded::run(args, &cli.embedded_args, shutdown).await;
+        return common::shutdown::serve_until_signal(
+            |stop| async move {
+                crate::embedded::run(&cli.gateway, &cli.embedded_args, limits, stop).await
+            },
+            grace,
+        )
+        .await;
     }
+
+    let args = cli.gateway;
     let upstream = Upstream::new(
         &args.auth_service_url,
         &args.todo_service_url,
@@ -38,8 +47,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 args.gateway_listen_addr
             )
         })?;
-    let state = crate::state::AppState::new(upstream, args.trusted_proxies.clone());
-    crate::startup::serve(listener, state, shutdown).await
+    let state = AppState::new(upstream, args.trusted_proxies);
+    common::shutdown::serve_until_signal(
+        |stop| crate::startup::serve(listener, state, limits, stop),
+        grace,
+    )
+    .await
 }
 
 async fn probe(addr: std::net::SocketAddr) -> anyhow::Result<()> {

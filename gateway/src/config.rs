@@ -28,6 +28,23 @@ pub struct Cli {
     pub embedded_args: EmbeddedArgs,
 }
 
+impl Cli {
+    /// The gateway's connection limits.
+    pub fn http_limits(&self) -> crate::startup::HttpLimits {
+        crate::startup::HttpLimits {
+            max_connections: self.gateway.max_connections,
+            header_read_timeout: self.gateway.header_read_timeout,
+            max_in_flight: self.server().max_in_flight,
+        }
+    }
+
+    /// The in-flight cap and grace period, shared by the gateway and, in embedded mode, the
+    /// two services (one `MAX_IN_FLIGHT` and one `SHUTDOWN_GRACE` for all).
+    pub fn server(&self) -> &common::server_args::ServerArgs {
+        &self.embedded_args.auth.server
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Exit 0 if GET /healthz at GATEWAY_LISTEN_ADDR answers 200 (for container health checks).
@@ -57,6 +74,12 @@ pub struct GatewayArgs {
         default_value = "http://127.0.0.1:50052"
     )]
     pub todo_service_url: String,
+    /// Open HTTP connections at once; more are closed when accepted.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 16_384)]
+    pub max_connections: usize,
+    /// A client must send each request's headers within this time; idle connections close.
+    #[arg(long, env = "HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
     /// Comma-separated IP addresses of proxies whose X-Forwarded-For is believed.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
     pub trusted_proxies: TrustedProxies,

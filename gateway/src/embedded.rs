@@ -10,6 +10,7 @@ use rand::Rng;
 use todo_service::config::{Config as TodoConfig, StoreConfig as TodoStore};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::config::{EmbeddedArgs, GatewayArgs};
 use crate::upstream::Upstream;
@@ -24,10 +25,18 @@ const DEMO_PASSWORD: &str = "password";
 pub async fn run(
     gateway: &GatewayArgs,
     args: &EmbeddedArgs,
+    limits: crate::startup::HttpLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
-    let (auth_addr, todo_addr) = start_services(args, stopped).await?;
+    let wait = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+    let (auth_addr, auth) = start_auth(args, wait()).await?;
+    let (todo_addr, todo) = start_todo(args, auth_addr, wait()).await?;
 
     let listener = TcpListener::bind(gateway.gateway_listen_addr)
         .await
@@ -51,37 +60,20 @@ pub async fn run(
     );
 
     let state = crate::state::AppState::new(upstream, gateway.trusted_proxies.clone());
-    crate::startup::serve(listener, state, async move {
+    let served = crate::startup::serve(listener, state, limits, async move {
         shutdown.await;
         let _ = stop.send(true);
     })
-    .await
-}
-
-/// Starts auth-service (with the demo user) and todo-service; both stop when `stopped`
-/// turns true. Returns their addresses.
-///
-/// # Errors
-/// When a service cannot start.
-pub async fn start_services(
-    args: &EmbeddedArgs,
-    stopped: watch::Receiver<bool>,
-) -> anyhow::Result<(SocketAddr, SocketAddr)> {
-    let wait = move || {
-        let mut stopped = stopped.clone();
-        async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        }
-    };
-    let auth_addr = start_auth(args, wait()).await?;
-    let todo_addr = start_todo(args, auth_addr, wait()).await?;
-    Ok((auth_addr, todo_addr))
+    .await;
+    // The gateway has stopped; let the two services finish too.
+    let _ = tokio::join!(todo, auth);
+    served
 }
 
 async fn start_auth(
     args: &EmbeddedArgs,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<SocketAddr> {
+) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let mut serve_args = args.auth.clone();
     if serve_args.access_secret.is_none() || serve_args.refresh_secret.is_none() {
         tracing::warn!("embedded mode: random token secrets; tokens die with this process");
@@ -116,19 +108,19 @@ async fn start_auth(
         .await
         .with_context(|| format!("cannot listen on AUTH_LISTEN_ADDR {}", config.listen_addr))?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         if let Err(err) = auth_service::startup::serve(listener, auth, shutdown).await {
             tracing::error!(error = ?err, "auth-service failed");
         }
     });
-    Ok(addr)
+    Ok((addr, task))
 }
 
 async fn start_todo(
     args: &EmbeddedArgs,
     auth_addr: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<SocketAddr> {
+) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let redis = &args.auth.store.redis;
     let store = match redis.url() {
         Some(url) => TodoStore::Redis {
@@ -141,6 +133,7 @@ async fn start_todo(
         listen_addr: args.todo_listen_addr,
         auth_service_url: format!("http://{auth_addr}"),
         auth_timeout: std::time::Duration::from_secs(1),
+        max_in_flight: args.auth.server.max_in_flight,
         store,
         sms: args.sms.sms_config(),
     };
@@ -149,12 +142,12 @@ async fn start_todo(
         .await
         .with_context(|| format!("cannot listen on TODO_LISTEN_ADDR {}", config.listen_addr))?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         if let Err(err) = todo_service::startup::serve(listener, app, shutdown).await {
             tracing::error!(error = ?err, "todo-service failed");
         }
     });
-    Ok(addr)
+    Ok((addr, task))
 }
 
 /// 48 random bytes as URL-safe text (64 characters).

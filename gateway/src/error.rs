@@ -19,6 +19,13 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("request headers larger than {limit} bytes")]
+    HeadersTooLarge { limit: usize },
+    #[error("request body not received in time")]
+    BodyTimeout,
+    /// Too many requests in flight: shed.
+    #[error("server busy, try again")]
+    Busy,
     #[error("no such route")]
     RouteNotFound,
     #[error("method not allowed on this route")]
@@ -38,6 +45,9 @@ impl ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
@@ -86,10 +96,13 @@ impl IntoResponse for ApiError {
         let status = self.status();
         match &self {
             Self::Upstream(upstream) if status.is_server_error() => tracing::warn!(
-                code = ?upstream.code(), message = upstream.message(), "upstream failed"
+                code = ?upstream.code(), message = ?upstream.message(), "upstream failed"
             ),
             Self::UpstreamTimeout => tracing::warn!("upstream timed out"),
-            other => tracing::debug!(error = %other, status = status.as_u16(), "request refused"),
+            // Debug formatting escapes what a client wrote (serde quotes its input).
+            other => {
+                tracing::debug!(error = ?other.to_string(), status = status.as_u16(), "request refused")
+            }
         }
 
         let mut response =

@@ -2,6 +2,7 @@
 //! returned in the response, put on every log line of the request, passed on to gRPC.
 
 use axum::http::{HeaderValue, Request};
+use common::telemetry::is_printable_id;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 /// The header (and gRPC metadata key) that carries the id.
@@ -18,10 +19,9 @@ impl MakeRequestId for MakeUuid {
     }
 }
 
-/// Whether a caller's id is fit to log and pass on: 1 to 128 visible ASCII characters.
+/// Whether a caller's id is fit to log and pass on (see [`is_printable_id`]).
 pub fn is_sane(value: &HeaderValue) -> bool {
-    let bytes = value.as_bytes();
-    !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(|b| b.is_ascii_graphic())
+    value.to_str().is_ok_and(is_printable_id)
 }
 
 /// Drops an unusable caller id, so [`MakeUuid`] replaces it.

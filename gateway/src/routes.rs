@@ -14,6 +14,9 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use axum::response::IntoResponse;
+use common::limit::InFlightLimitLayer;
+
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::request_id::{self, MakeUuid};
@@ -21,8 +24,9 @@ use crate::state::AppState;
 use crate::upstream::{Upstream, grpc_request};
 
 /// Every route of the gateway, ready to serve.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, max_in_flight: usize) -> Router {
     let header = http::HeaderName::from_static(request_id::HEADER);
+    let busy = || ApiError::Busy.into_response();
     Router::new()
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
@@ -41,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()
+                .layer(InFlightLimitLayer::new(max_in_flight, busy))
+                .layer(axum::middleware::from_fn(refuse_large_headers))
                 .map_request(request_id::drop_insane)
                 .layer(SetRequestIdLayer::new(header.clone(), MakeUuid))
                 .layer(
@@ -50,6 +56,23 @@ pub fn router(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(header)),
         )
+}
+
+/// 431 for a request whose headers add up to more than the limit.
+async fn refuse_large_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    let limit = common::limit::MAX_HEADER_BYTES as usize;
+    if bytes > limit {
+        return ApiError::HeadersTooLarge { limit }.into_response();
+    }
+    next.run(request).await
 }
 
 /// The span every log line of a request sits in.

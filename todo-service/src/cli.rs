@@ -51,5 +51,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("cannot listen on TODO_LISTEN_ADDR {}", config.listen_addr))?;
-    startup::serve(listener, app, common::shutdown::signal()).await
+    common::shutdown::serve_until_signal(
+        |stop| startup::serve(listener, app, stop),
+        args.server.shutdown_grace,
+    )
+    .await
 }

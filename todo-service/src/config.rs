@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Args;
 use common::duration::parse_duration;
 use common::redis::{DEFAULT_URL, RedisArgs, RedisSettings};
+use common::server_args::ServerArgs;
 use secrecy::SecretString;
 
 use crate::delivery::{RetryPolicy, WorkerSettings};
@@ -37,6 +38,7 @@ pub struct Config {
     pub auth_service_url: String,
     /// The deadline of each auth check.
     pub auth_timeout: Duration,
+    pub max_in_flight: usize,
     pub store: StoreConfig,
     pub sms: Option<SmsConfig>,
 }
@@ -112,6 +114,8 @@ pub struct ServeArgs {
     /// Address the gRPC server listens on.
     #[arg(long, env = "TODO_LISTEN_ADDR", default_value = "127.0.0.1:50052")]
     pub listen_addr: SocketAddr,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// Where auth-service answers Verify.
     #[arg(
         long,
@@ -145,6 +149,7 @@ impl Config {
             listen_addr: args.listen_addr,
             auth_service_url: args.auth_service_url.clone(),
             auth_timeout: args.auth_timeout,
+            max_in_flight: args.server.max_in_flight,
             store: StoreConfig::Redis {
                 settings: args.redis.settings(url),
                 key_prefix: args.key_prefix.clone(),

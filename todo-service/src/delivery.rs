@@ -181,7 +181,12 @@ impl SmsWorker {
                 return;
             }
             let wait = retry_after.unwrap_or_else(|| self.settings.retry.backoff(attempt));
-            tracing::warn!(attempt, %reason, wait_ms = wait.as_millis() as u64, "sms failed, will retry");
+            tracing::warn!(
+                attempt,
+                ?reason,
+                wait_ms = wait.as_millis() as u64,
+                "sms failed, will retry"
+            );
             if !self.wait_holding(&delivery, wait, &stop).await {
                 return;
             }
@@ -223,9 +228,9 @@ impl SmsWorker {
 
     async fn give_up(&self, delivery: &Delivery, reason: &str) {
         match self.outbox.dead_letter(delivery, reason).await {
-            Ok(()) => tracing::warn!(%reason, "sms dead-lettered"),
+            Ok(()) => tracing::warn!(?reason, "sms dead-lettered"),
             Err(err) => tracing::error!(
-                error = %err, %reason,
+                error = %err, ?reason,
                 "cannot dead-letter the sms: it stays queued and will be tried again"
             ),
         }

@@ -28,6 +28,7 @@ pub struct App {
     pub outbox: Arc<dyn Outbox>,
     verifier: Verifier,
     worker: Option<SmsWorker>,
+    max_in_flight: usize,
 }
 
 /// Connects the store, the auth-service client and, with credentials, the SMS worker.
@@ -81,6 +82,7 @@ pub async fn build(config: &Config) -> anyhow::Result<App> {
         outbox,
         verifier: Verifier::new(&config.auth_service_url, config.auth_timeout)?,
         worker,
+        max_in_flight: config.max_in_flight,
     })
 }
 
@@ -106,12 +108,17 @@ pub async fn serve(
     let reflection_v1alpha = reflection().build_v1alpha()?;
     let todos = tower::ServiceBuilder::new()
         .layer(RequireAuthLayer::new(app.verifier))
-        .service(TodoServiceServer::new(TodoRpc::new(app.todos)));
+        .service(
+            TodoServiceServer::new(TodoRpc::new(app.todos))
+                .max_decoding_message_size(common::limit::MAX_GRPC_MESSAGE_BYTES),
+        );
 
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "todo-service listening");
     let served = Server::builder()
         .trace_fn(common::telemetry::grpc_span)
+        .http2_max_header_list_size(common::limit::MAX_HEADER_BYTES)
+        .layer(common::limit::grpc_in_flight_limit(app.max_in_flight))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -22,13 +22,16 @@ pub const DEFAULT_PAGE_SIZE: usize = 20;
 /// The most todos per page.
 pub const MAX_PAGE_SIZE: usize = 100;
 
-/// A title: trimmed, 1 to 200 characters.
+/// A title: trimmed, 1 to 200 characters, at least one of them visible, no control
+/// characters and no bidirectional overrides (which can disguise text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TodoTitle(String);
 
 /// Why a title was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("title must be 1 to {MAX_TITLE_CHARS} characters after trimming")]
+#[error(
+    "title must be 1 to {MAX_TITLE_CHARS} visible characters after trimming, without control characters"
+)]
 pub struct InvalidTitle;
 
 impl TodoTitle {
@@ -39,7 +42,10 @@ impl TodoTitle {
     pub fn parse(text: &str) -> Result<Self, InvalidTitle> {
         let title = text.trim();
         let chars = title.chars().count();
-        if chars == 0 || chars > MAX_TITLE_CHARS {
+        let visible = title
+            .chars()
+            .any(|c| !c.is_whitespace() && !is_invisible(c));
+        if chars > MAX_TITLE_CHARS || !visible || title.chars().any(is_forbidden) {
             return Err(InvalidTitle);
         }
         Ok(Self(title.to_owned()))
@@ -48,6 +54,20 @@ impl TodoTitle {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Control characters (newlines, escapes, NUL) and bidirectional overrides and isolates.
+fn is_forbidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Zero-width characters: allowed inside a title (emoji sequences join with U+200D), but a
+/// title of nothing else shows nothing.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 /// A stored todo.
@@ -82,7 +102,7 @@ pub struct PageToken(pub Uuid);
 
 /// Why a page token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("page token is not one this service gave out")]
+#[error("page token is malformed")]
 pub struct InvalidPageToken;
 
 impl PageToken {

@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::{
-    NewSession, Rotation, RotationOutcome, SessionKey, SessionOwner, SessionStore, millis,
+    NewSession, RevokeOutcome, Rotation, RotationOutcome, SessionKey, SessionOwner, SessionStore,
+    SessionToken, millis,
 };
 use crate::store::StoreError;
 
@@ -103,11 +104,24 @@ impl SessionStore for MemorySessions {
         Ok(RotationOutcome::Reused)
     }
 
-    async fn revoke(&self, key: SessionKey) -> Result<bool, StoreError> {
+    async fn revoke(
+        &self,
+        key: SessionKey,
+        token: SessionToken,
+    ) -> Result<RevokeOutcome, StoreError> {
         let mut sessions = self.lock();
-        let live = Self::live(&mut sessions, key).is_some();
+        let Some(entry) = Self::live(&mut sessions, key) else {
+            return Ok(RevokeOutcome::Missing);
+        };
+        let current = match token {
+            SessionToken::Access(jti) => entry.access_jti == jti,
+            SessionToken::Refresh(jti) => entry.refresh_jti == jti,
+        };
+        if !current {
+            return Ok(RevokeOutcome::Replaced);
+        }
         sessions.remove(&key);
-        Ok(live)
+        Ok(RevokeOutcome::Revoked)
     }
 
     async fn revoke_all(&self, user_id: Uuid) -> Result<usize, StoreError> {

@@ -1,12 +1,13 @@
 //! Sessions in Redis; each operation is one round trip (a command or a Lua script).
 
 use async_trait::async_trait;
-use fred::prelude::{HashesInterface, KeysInterface, Pool};
+use fred::prelude::{HashesInterface, Pool};
 use fred::types::scripts::Script;
 use uuid::Uuid;
 
 use super::{
-    NewSession, Rotation, RotationOutcome, SessionKey, SessionOwner, SessionStore, millis,
+    NewSession, RevokeOutcome, Rotation, RotationOutcome, SessionKey, SessionOwner, SessionStore,
+    SessionToken, millis,
 };
 use crate::store::StoreError;
 
@@ -43,6 +44,16 @@ redis.call('SREM', KEYS[2], ARGV[7])
 return {'reused'}
 ";
 
+/// Deletes the session if the token is current: 1, or -1 (replaced), or 0 (no session).
+/// KEYS: session. ARGV: field (`at` or `rt`), jti.
+const REVOKE: &str = r"
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+if current ~= ARGV[2] then return -1 end
+redis.call('DEL', KEYS[1])
+return 1
+";
+
 /// Deletes every session in the user's index, then the index.
 /// KEYS: index. ARGV: session key prefix.
 const REVOKE_ALL: &str = r"
@@ -60,6 +71,7 @@ pub struct RedisSessions {
     prefix: String,
     create: Script,
     rotate: Script,
+    revoke: Script,
     revoke_all: Script,
 }
 
@@ -70,6 +82,7 @@ impl RedisSessions {
             prefix: prefix.to_owned(),
             create: Script::from_lua(CREATE),
             rotate: Script::from_lua(ROTATE),
+            revoke: Script::from_lua(REVOKE),
             revoke_all: Script::from_lua(REVOKE_ALL),
         }
     }
@@ -162,10 +175,29 @@ impl SessionStore for RedisSessions {
         }
     }
 
-    async fn revoke(&self, key: SessionKey) -> Result<bool, StoreError> {
+    async fn revoke(
+        &self,
+        key: SessionKey,
+        token: SessionToken,
+    ) -> Result<RevokeOutcome, StoreError> {
+        let (field, jti) = match token {
+            SessionToken::Access(jti) => ("at", jti),
+            SessionToken::Refresh(jti) => ("rt", jti),
+        };
         // The user's index keeps the id until the next login prunes it; that costs nothing.
-        let deleted: i64 = self.pool.del(self.session_key(key)).await?;
-        Ok(deleted > 0)
+        let outcome: i64 = self
+            .revoke
+            .evalsha_with_reload(
+                self.pool.next(),
+                vec![self.session_key(key)],
+                vec![field.to_owned(), jti.to_string()],
+            )
+            .await?;
+        Ok(match outcome {
+            1 => RevokeOutcome::Revoked,
+            -1 => RevokeOutcome::Replaced,
+            _ => RevokeOutcome::Missing,
+        })
     }
 
     async fn revoke_all(&self, user_id: Uuid) -> Result<usize, StoreError> {

@@ -144,18 +144,24 @@ async fn concurrent_rotations_with_one_token_have_one_winner(store: Arc<dyn Sess
 
 async fn revoking_ends_one_or_all_sessions(store: &dyn SessionStore) {
     let session = open(store).await;
-    assert!(store.revoke(session.key).await.unwrap());
-    assert!(
-        !store.revoke(session.key).await.unwrap(),
+    let access = SessionToken::Access(session.access_jti);
+    let stale = SessionToken::Refresh(Uuid::new_v4());
+    let outcome = store.revoke(session.key, stale).await.unwrap();
+    assert_eq!(
+        outcome,
+        RevokeOutcome::Replaced,
+        "a token not current revokes nothing"
+    );
+    let outcome = store.revoke(session.key, access).await.unwrap();
+    assert_eq!(outcome, RevokeOutcome::Revoked);
+    let outcome = store.revoke(session.key, access).await.unwrap();
+    assert_eq!(
+        outcome,
+        RevokeOutcome::Missing,
         "second revoke finds nothing"
     );
-    assert!(
-        store
-            .current_owner(session.key, session.access_jti)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let owner = store.current_owner(session.key, session.access_jti).await;
+    assert!(owner.unwrap().is_none());
 
     let user_id = Uuid::new_v4();
     for _ in 0..3 {
@@ -203,5 +209,7 @@ async fn an_expired_memory_session_is_gone() {
             .unwrap()
             .is_none()
     );
-    assert!(!store.revoke(session.key).await.unwrap());
+    let access = SessionToken::Access(session.access_jti);
+    let outcome = store.revoke(session.key, access).await.unwrap();
+    assert_eq!(outcome, RevokeOutcome::Missing);
 }

@@ -104,6 +104,7 @@ pub async fn spawn_app_on(options: Options, redis_url: Option<String>, prefix: S
         throttle: options.throttle,
         password_hash_concurrency: 2,
         password_hash_wait: Duration::from_secs(10),
+        max_in_flight: 1024,
         store,
     };
 

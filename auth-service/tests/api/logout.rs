@@ -71,3 +71,20 @@ async fn a_forged_token_does_not_log_anyone_out() {
     assert_code(app.logout("garbage").await, Code::Unauthenticated);
     assert!(app.verify(&pair.access_token).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_token_replaced_by_a_refresh_cannot_log_out_the_new_pair() {
+    let app = spawn_app().await;
+    let old = app.signed_in("alice").await;
+    let new = app.refresh(&old.refresh_token).await.unwrap();
+
+    assert_code(app.logout(&old.access_token).await, Code::Unauthenticated);
+
+    assert!(
+        app.verify(&new.access_token).await.is_ok(),
+        "the new pair lives on"
+    );
+    app.logout(&new.access_token)
+        .await
+        .expect("the current token logs out");
+}

@@ -18,12 +18,14 @@ use crate::extract::JsonBody;
 use crate::upstream::{Upstream, grpc_request};
 
 #[derive(Deserialize)]
+#[serde(expecting = "a JSON object with a username and a password")]
 pub struct LoginBody {
     username: String,
     password: String,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a JSON object with a refresh_token")]
 pub struct RefreshBody {
     refresh_token: String,
 }

@@ -2,7 +2,7 @@
 //! todos. Each checks the bearer token before it looks at the body.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use proto::todo::v1::{
     CreateTodoRequest, DeleteTodoRequest, GetTodoRequest, ListTodosRequest, Todo, UpdateTodoRequest,
@@ -11,21 +11,24 @@ use serde::{Deserialize, Serialize};
 
 use super::{authenticated, bearer};
 use crate::error::ApiError;
-use crate::extract::{JsonBody, QueryParams};
+use crate::extract::{JsonBody, PathId, QueryParams};
 use crate::upstream::{Upstream, grpc_request};
 
 #[derive(Deserialize)]
+#[serde(expecting = "a JSON object with a title")]
 pub struct CreateBody {
     title: String,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a JSON object with a title and/or completed")]
 pub struct UpdateBody {
     title: Option<String>,
     completed: Option<bool>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "page_size and page_token parameters")]
 pub struct ListQuery {
     #[serde(default)]
     page_size: i32,
@@ -113,9 +116,10 @@ pub async fn list(
 pub async fn get(
     State(upstream): State<Upstream>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<PathId, ApiError>,
 ) -> Result<Json<TodoBody>, ApiError> {
     let token = bearer(&headers)?;
+    let PathId(id) = authenticated(&upstream, &headers, token, id).await?;
     let request = grpc_request(GetTodoRequest { id }, &headers, Some(token));
     let todo = upstream
         .call(upstream.todos.clone().get_todo(request))
@@ -128,11 +132,17 @@ pub async fn get(
 pub async fn update(
     State(upstream): State<Upstream>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<PathId, ApiError>,
     body: Result<JsonBody<UpdateBody>, ApiError>,
 ) -> Result<Json<TodoBody>, ApiError> {
     let token = bearer(&headers)?;
-    let JsonBody(body) = authenticated(&upstream, &headers, token, body).await?;
+    let (PathId(id), JsonBody(body)) = authenticated(
+        &upstream,
+        &headers,
+        token,
+        id.and_then(|id| Ok((id, body?))),
+    )
+    .await?;
     let message = UpdateTodoRequest {
         id,
         title: body.title,
@@ -154,9 +164,10 @@ pub async fn update(
 pub async fn delete(
     State(upstream): State<Upstream>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<PathId, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     let token = bearer(&headers)?;
+    let PathId(id) = authenticated(&upstream, &headers, token, id).await?;
     let request = grpc_request(DeleteTodoRequest { id }, &headers, Some(token));
     upstream
         .call(upstream.todos.clone().delete_todo(request))

@@ -242,3 +242,43 @@ async fn the_tutorial_flow_runs_on_the_embedded_mode() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn ten_thousand_idle_connections_do_not_lock_out_a_real_client() {
+    let http_port = free_port().unwrap();
+    let env = vec![
+        ("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{http_port}")),
+        (
+            "AUTH_LISTEN_ADDR",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        ),
+        (
+            "TODO_LISTEN_ADDR",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        ),
+        ("HEADER_READ_TIMEOUT", "60s".into()),
+    ];
+    let _processes = Processes(vec![spawn("gateway", &env, &["--embedded"])]);
+    let base = format!("http://127.0.0.1:{http_port}");
+    wait_healthy(&Client::new(), &base).await;
+
+    // Bounded: 10,000 connections on loopback that send nothing, opened 200 at a time.
+    let mut idle = Vec::with_capacity(10_000);
+    for _ in 0..50 {
+        let batch = (0..200).map(|_| tokio::net::TcpStream::connect(("127.0.0.1", http_port)));
+        for stream in futures::future::join_all(batch).await {
+            idle.push(stream.expect("an idle connection opens"));
+        }
+    }
+
+    let started = std::time::Instant::now();
+    let response = Client::new()
+        .get(format!("{base}/healthz"))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .expect("the gateway still answers");
+    assert_eq!(response.status(), 200);
+    assert_eq!(idle.len(), 10_000);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

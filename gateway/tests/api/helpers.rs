@@ -69,6 +69,7 @@ pub struct System {
 pub struct SystemOptions {
     pub throttle: ThrottleSettings,
     pub trusted_proxies: String,
+    pub limits: gateway::startup::HttpLimits,
 }
 
 pub async fn spawn_system() -> System {
@@ -92,6 +93,7 @@ pub async fn spawn_system_with(options: SystemOptions) -> System {
         throttle: options.throttle,
         password_hash_concurrency: 2,
         password_hash_wait: Duration::from_secs(10),
+        max_in_flight: 1024,
         store: auth_service::config::StoreConfig::Memory,
     };
     let authenticator = auth_service::startup::build(&auth_config, stores.clone())
@@ -115,6 +117,7 @@ pub async fn spawn_system_with(options: SystemOptions) -> System {
         listen_addr: "127.0.0.1:0".parse().unwrap(),
         auth_service_url: format!("http://{auth_addr}"),
         auth_timeout: Duration::from_secs(1),
+        max_in_flight: 1024,
         store: todo_service::config::StoreConfig::Memory,
         sms: None,
     };
@@ -138,9 +141,14 @@ pub async fn spawn_system_with(options: SystemOptions) -> System {
     let (listener, gateway_addr, shutdown, stop) = listen().await;
     let proxies = TrustedProxies::parse(&options.trusted_proxies).unwrap();
     let state = AppState::new(upstream, proxies);
-    let task = tokio::spawn(gateway::startup::serve(listener, state, async {
-        let _ = stop.await;
-    }));
+    let task = tokio::spawn(gateway::startup::serve(
+        listener,
+        state,
+        options.limits,
+        async {
+            let _ = stop.await;
+        },
+    ));
     System {
         auth,
         todo,

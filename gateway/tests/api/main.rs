@@ -5,5 +5,6 @@
 mod end_to_end;
 mod errors;
 mod helpers;
+mod limits;
 mod logging;
 mod routes;

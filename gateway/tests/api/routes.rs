@@ -213,6 +213,7 @@ fn throttled(trusted_proxies: &str) -> crate::helpers::SystemOptions {
             window: std::time::Duration::from_secs(30),
         },
         trusted_proxies: trusted_proxies.into(),
+        ..Default::default()
     }
 }
 

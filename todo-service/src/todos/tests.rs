@@ -163,6 +163,26 @@ fn titles_are_trimmed_and_one_to_two_hundred_characters() {
 }
 
 #[test]
+fn titles_refuse_control_characters_overrides_and_invisible_only_text() {
+    for bad in [
+        "a\u{0}b",
+        "a\u{7}\u{1b}[31mb",
+        "a\nb",
+        "a\u{202E}b",
+        "\u{200B}\u{200B}",
+        "\u{FEFF}",
+    ] {
+        assert_eq!(TodoTitle::parse(bad), Err(InvalidTitle), "{bad:?}");
+    }
+    let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467} family";
+    assert_eq!(
+        TodoTitle::parse(family).unwrap().as_str(),
+        family,
+        "ZWJ inside emoji is fine"
+    );
+}
+
+#[test]
 fn page_tokens_round_trip_and_foreign_ones_are_refused() {
     let token = PageToken(Uuid::now_v7());
     assert_eq!(PageToken::decode(&token.encode()), Ok(token));

@@ -105,6 +105,7 @@ pub async fn auth_stack_with(access_ttl: Duration, redis: RedisServer) -> AuthSt
         throttle: auth_service::throttle::ThrottleSettings::default(),
         password_hash_concurrency: 2,
         password_hash_wait: Duration::from_secs(10),
+        max_in_flight: 1024,
         store: AuthStore::Redis {
             settings: redis_settings(&redis),
             key_prefix: "auth".into(),
@@ -175,6 +176,7 @@ impl AuthStack {
             listen_addr: "127.0.0.1:0".parse().unwrap(),
             auth_service_url: self.auth_url(),
             auth_timeout: Duration::from_millis(500),
+            max_in_flight: 1024,
             store: StoreConfig::Redis {
                 settings: redis_settings(redis),
                 key_prefix: "todo".into(),
