@@ -125,8 +125,11 @@ async fn auth_service_down_fails_closed_in_bounded_time() {
     );
 }
 
-/// An auth-service that takes two seconds to answer Verify.
-struct SlowAuth;
+/// An auth-service that takes `delay` to answer Verify, always for user `user_id`.
+pub struct SlowAuth {
+    pub delay: Duration,
+    pub user_id: uuid::Uuid,
+}
 
 #[tonic::async_trait]
 impl AuthService for SlowAuth {
@@ -134,9 +137,9 @@ impl AuthService for SlowAuth {
         Err(Status::unimplemented("fake"))
     }
     async fn verify(&self, _: Request<VerifyRequest>) -> Result<Response<Principal>, Status> {
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(self.delay).await;
         Ok(Response::new(Principal {
-            user_id: uuid::Uuid::new_v4().to_string(),
+            user_id: self.user_id.to_string(),
             session_id: uuid::Uuid::new_v4().to_string(),
             username: "slow".into(),
             phone: "+447700900123".into(),
@@ -154,13 +157,7 @@ impl AuthService for SlowAuth {
 #[tokio::test]
 async fn an_auth_service_slower_than_the_deadline_is_deadline_exceeded() {
     let stack = auth_stack().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let slow_addr = listener.local_addr().unwrap();
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(AuthServiceServer::new(SlowAuth))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-    );
+    let slow_addr = spawn_slow_auth(Duration::from_secs(2), uuid::Uuid::new_v4()).await;
     let mut config = stack.todo_config();
     config.auth_service_url = format!("http://{slow_addr}");
     let app = spawn_todo(config).await;
@@ -174,4 +171,16 @@ async fn an_auth_service_slower_than_the_deadline_is_deadline_exceeded() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// Starts a [`SlowAuth`] on a free port and returns its address.
+pub async fn spawn_slow_auth(delay: Duration, user_id: uuid::Uuid) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(AuthServiceServer::new(SlowAuth { delay, user_id }))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    addr
 }

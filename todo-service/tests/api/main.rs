@@ -4,5 +4,6 @@
 
 mod auth_check;
 mod helpers;
+mod shutdown;
 mod sms;
 mod todos;
