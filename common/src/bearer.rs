@@ -109,4 +109,27 @@ mod tests {
         let long = format!("Bearer {}", "a".repeat(MAX_TOKEN_BYTES + 1));
         assert_eq!(bearer_token(&headers(&[&long])), Err(BearerError::TooLong));
     }
+
+    // Fuzz target (proptest: cargo-fuzz needs a nightly toolchain this project does not have).
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn any_header_value_parses_or_is_refused_without_panicking(value in ".{0,300}") {
+            if let Ok(token) = parse_bearer(&value) {
+                proptest::prop_assert!(!token.is_empty() && !token.contains(' '));
+                proptest::prop_assert!(token.len() <= MAX_TOKEN_BYTES);
+            }
+        }
+
+        #[test]
+        fn any_scheme_case_and_spacing_gives_the_token_back(
+            token in "[A-Za-z0-9._~+/=-]{1,300}",
+            scheme in "[bB][eE][aA][rR][eE][rR]",
+            spaces in 1_usize..6,
+        ) {
+            let value = format!("{scheme}{}{token}", " ".repeat(spaces));
+            proptest::prop_assert_eq!(parse_bearer(&value), Ok(token.as_str()));
+        }
+    }
 }

@@ -139,6 +139,36 @@ mod tests {
         assert_eq!(mask("12"), "+12");
     }
 
+    // Fuzz target (proptest: cargo-fuzz needs a nightly toolchain this project does not have).
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn any_text_parses_to_e164_or_is_refused(text in ".{0,40}") {
+            if let Ok(phone) = PhoneNumber::parse(&text) {
+                let digits = phone.digits();
+                proptest::prop_assert!((8..=15).contains(&digits.len()));
+                proptest::prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()));
+                proptest::prop_assert!(!phone.masked().contains(&digits[..digits.len() - 4]));
+            }
+        }
+
+        #[test]
+        fn a_number_written_with_separators_reads_back_the_same(
+            digits in "[1-9][0-9]{7,14}",
+            separator in "[ .-]",
+        ) {
+            let spaced: Vec<String> = digits
+                .as_bytes()
+                .chunks(3)
+                .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+                .collect();
+            let written = format!("+{}", spaced.join(&separator));
+            let parsed = PhoneNumber::parse(&written).expect("a valid number");
+            proptest::prop_assert_eq!(parsed.digits(), digits.as_str());
+        }
+    }
+
     #[test]
     fn long_digit_runs_in_free_text_are_masked() {
         assert_eq!(

@@ -107,3 +107,59 @@ where
             .map_err(|rejection: QueryRejection| ApiError::Unprocessable(rejection.body_text()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request as HttpRequest;
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Probe {
+        title: String,
+        completed: Option<bool>,
+    }
+
+    fn request(content_type: Option<&str>, body: Vec<u8>) -> Request {
+        let mut builder = HttpRequest::post("/todo");
+        if let Some(content_type) = content_type {
+            builder = builder.header(CONTENT_TYPE, content_type);
+        }
+        builder.body(Body::from(body)).expect("request builds")
+    }
+
+    // Fuzz target (proptest: cargo-fuzz needs a nightly toolchain this project does not have).
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn any_body_is_accepted_or_refused_with_a_4xx(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+            content_type in proptest::option::of("(application/json|text/plain|application/x-www-form-urlencoded)(; charset=utf-8)?"),
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+            let parsed = runtime.block_on(JsonBody::<Probe>::from_request(
+                request(content_type.as_deref(), body),
+                &(),
+            ));
+            if let Err(err) = parsed {
+                proptest::prop_assert!(err.status().is_client_error(), "{err:?}");
+            }
+        }
+
+        #[test]
+        fn any_json_value_is_accepted_or_refused_with_a_4xx(text in "\\{(\"title\": ?(\"[^\"]{0,20}\"|[0-9]+|null|true))?(, ?\"completed\": ?(true|1|\"x\"))?\\}") {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+            let parsed = runtime.block_on(JsonBody::<Probe>::from_request(
+                request(Some("application/json"), text.into_bytes()),
+                &(),
+            ));
+            if let Err(err) = parsed {
+                proptest::prop_assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        }
+    }
+}

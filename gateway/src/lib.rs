@@ -7,6 +7,7 @@ pub mod config;
 pub mod embedded;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod request_id;
 pub mod routes;
 pub mod startup;

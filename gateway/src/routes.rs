@@ -1,9 +1,9 @@
 //! The HTTP routes and the router that holds them, with its request-id, tracing and
 //! body-limit layers.
 
-mod health;
-mod session;
-mod todos;
+pub(crate) mod health;
+pub(crate) mod session;
+pub(crate) mod todos;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -39,6 +39,7 @@ pub fn router(state: AppState, max_in_flight: usize) -> Router {
             get(todos::get).patch(todos::update).delete(todos::delete),
         )
         .route("/healthz", get(health::healthz))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)

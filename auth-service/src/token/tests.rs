@@ -238,3 +238,30 @@ fn short_shared_or_asymmetric_settings_are_refused() {
         Err(TokenConfigError::UnsupportedAlgorithm(_))
     ));
 }
+
+// Fuzz targets (proptest: cargo-fuzz needs a nightly toolchain this project does not have).
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn arbitrary_text_never_verifies(text in ".{0,400}") {
+        let tokens = tokens();
+        proptest::prop_assert!(tokens.verify(TokenKind::Access, &text, NOW).is_err());
+        proptest::prop_assert!(tokens.verify_ignoring_expiry(TokenKind::Refresh, &text).is_err());
+        let _ = Tokens::claimed_kind(&text);
+    }
+
+    #[test]
+    fn a_changed_byte_never_verifies(position in 0_usize..10_000, replacement in proptest::char::range('!', '~')) {
+        let tokens = tokens();
+        let issued = tokens.issue(TokenKind::Access, subject(), Uuid::new_v4(), NOW).unwrap();
+        let mut chars: Vec<char> = issued.token.chars().collect();
+        // The last character may carry unused base64 bits, so it is left alone.
+        let position = position % (chars.len() - 1);
+        proptest::prop_assume!(chars[position] != replacement);
+        chars[position] = replacement;
+        let changed: String = chars.into_iter().collect();
+
+        proptest::prop_assert!(tokens.verify(TokenKind::Access, &changed, NOW).is_err());
+    }
+}

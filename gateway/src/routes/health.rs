@@ -26,6 +26,13 @@ async fn serving(mut client: HealthClient<Channel>, service: &str) -> bool {
 }
 
 /// Asks both services' health endpoints at once.
+#[utoipa::path(
+    get, path = "/healthz", tag = "health",
+    responses(
+        (status = 200, description = "both services answer"),
+        (status = 503, description = "a service does not answer"),
+    )
+)]
 pub async fn healthz(State(upstream): State<Upstream>) -> (StatusCode, Json<Value>) {
     let (auth, todo) = tokio::join!(
         serving(upstream.auth_health.clone(), "auth.v1.AuthService"),

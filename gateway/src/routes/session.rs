@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use proto::auth::v1::{LoginRequest, LogoutRequest, RefreshRequest, TokenPair};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::bearer;
 use tonic::metadata::MetadataValue;
@@ -15,23 +16,24 @@ use tonic::metadata::MetadataValue;
 use crate::client_addr::TrustedProxies;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::ErrorBody;
 use crate::upstream::{Upstream, grpc_request};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(expecting = "a JSON object with a username and a password")]
 pub struct LoginBody {
     username: String,
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(expecting = "a JSON object with a refresh_token")]
 pub struct RefreshBody {
     refresh_token: String,
 }
 
 /// A token pair as JSON, with the tutorial's field names.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenPairBody {
     access_token: String,
     refresh_token: String,
@@ -55,6 +57,16 @@ impl From<TokenPair> for TokenPairBody {
 }
 
 /// `POST /login`: 200 with a token pair.
+#[utoipa::path(
+    post, path = "/login", tag = "session", request_body = LoginBody,
+    responses(
+        (status = 200, description = "logged in", body = TokenPairBody),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 422, description = "malformed body or missing field", body = ErrorBody),
+        (status = 429, description = "too many failed logins; see Retry-After", body = ErrorBody),
+        (status = 503, description = "a service is down", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(upstream): State<Upstream>,
@@ -78,6 +90,13 @@ pub async fn login(
 }
 
 /// `POST /logout`: ends the session of the bearer token.
+#[utoipa::path(
+    post, path = "/logout", tag = "session", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "logged out"),
+        (status = 401, description = "missing, replaced or revoked token", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn logout(
     State(upstream): State<Upstream>,
@@ -98,7 +117,16 @@ pub async fn logout(
     Ok(Json(json!({ "message": "Successfully logged out" })))
 }
 
-/// `POST /token/refresh`: 201 with a new pair; the old one stops working.
+/// `POST /token/refresh` (also `POST /refresh`): 201 with a new pair; the old one stops
+/// working.
+#[utoipa::path(
+    post, path = "/token/refresh", tag = "session", request_body = RefreshBody,
+    responses(
+        (status = 201, description = "a new token pair", body = TokenPairBody),
+        (status = 401, description = "invalid, replaced or revoked refresh token", body = ErrorBody),
+        (status = 422, description = "malformed body or missing field", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn refresh(
     State(upstream): State<Upstream>,

@@ -8,26 +8,28 @@ use proto::todo::v1::{
     CreateTodoRequest, DeleteTodoRequest, GetTodoRequest, ListTodosRequest, Todo, UpdateTodoRequest,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{authenticated, bearer};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathId, QueryParams};
+use crate::openapi::ErrorBody;
 use crate::upstream::{Upstream, grpc_request};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(expecting = "a JSON object with a title")]
 pub struct CreateBody {
     title: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(expecting = "a JSON object with a title and/or completed")]
 pub struct UpdateBody {
     title: Option<String>,
     completed: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(expecting = "page_size and page_token parameters")]
 pub struct ListQuery {
     #[serde(default)]
@@ -37,7 +39,7 @@ pub struct ListQuery {
 }
 
 /// A todo as JSON.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TodoBody {
     id: String,
     user_id: String,
@@ -58,13 +60,24 @@ impl From<Todo> for TodoBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PageBody {
     todos: Vec<TodoBody>,
     next_page_token: String,
 }
 
-/// `POST /todo`: 201 with the new todo; its owner gets an SMS.
+/// `POST /todo` (also `POST /todos`): 201 with the new todo; its owner gets an SMS.
+#[utoipa::path(
+    post, path = "/todo", tag = "todos", request_body = CreateBody, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "created", body = TodoBody),
+        (status = 401, description = "missing, expired or revoked token", body = ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "not application/json", body = ErrorBody),
+        (status = 422, description = "malformed body or bad title", body = ErrorBody),
+        (status = 503, description = "a service is down", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(upstream): State<Upstream>,
@@ -85,6 +98,14 @@ pub async fn create(
 }
 
 /// `GET /todos?page_size=&page_token=`: a page of the caller's todos, newest first.
+#[utoipa::path(
+    get, path = "/todos", tag = "todos", params(ListQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "a page", body = PageBody),
+        (status = 401, description = "missing, expired or revoked token", body = ErrorBody),
+        (status = 422, description = "bad page size or token", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(upstream): State<Upstream>,
@@ -112,6 +133,16 @@ pub async fn list(
 }
 
 /// `GET /todos/{id}`.
+#[utoipa::path(
+    get, path = "/todos/{id}", tag = "todos", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the todo", body = TodoBody),
+        (status = 401, description = "missing, expired or revoked token", body = ErrorBody),
+        (status = 404, description = "no such todo for this user", body = ErrorBody),
+        (status = 422, description = "id is not a UUID", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get(
     State(upstream): State<Upstream>,
@@ -128,6 +159,16 @@ pub async fn get(
 }
 
 /// `PATCH /todos/{id}` with `{"title"}`, `{"completed"}` or both.
+#[utoipa::path(
+    patch, path = "/todos/{id}", tag = "todos", params(("id" = String, Path)),
+    request_body = UpdateBody, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the updated todo", body = TodoBody),
+        (status = 401, description = "missing, expired or revoked token", body = ErrorBody),
+        (status = 404, description = "no such todo for this user", body = ErrorBody),
+        (status = 422, description = "bad id, title or empty change", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn update(
     State(upstream): State<Upstream>,
@@ -160,6 +201,15 @@ pub async fn update(
 }
 
 /// `DELETE /todos/{id}`: 204.
+#[utoipa::path(
+    delete, path = "/todos/{id}", tag = "todos", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, description = "missing, expired or revoked token", body = ErrorBody),
+        (status = 404, description = "no such todo for this user", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn delete(
     State(upstream): State<Upstream>,

@@ -271,3 +271,40 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
         assert_eq!(other, expected, "trusted proxies: {trusted:?}");
     }
 }
+
+#[tokio::test]
+async fn the_openapi_description_lists_every_route() {
+    let system = spawn_system().await;
+
+    let (status, spec) = parts(
+        system
+            .http
+            .get(system.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(status, 200);
+    assert!(spec["openapi"].as_str().unwrap().starts_with('3'));
+    let expected = [
+        ("/login", "post"),
+        ("/logout", "post"),
+        ("/token/refresh", "post"),
+        ("/todo", "post"),
+        ("/todos", "get"),
+        ("/todos/{id}", "get"),
+        ("/todos/{id}", "patch"),
+        ("/todos/{id}", "delete"),
+        ("/healthz", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            spec["paths"][path][method].is_object(),
+            "{method} {path} is not described"
+        );
+    }
+    assert!(spec["components"]["schemas"]["TodoBody"].is_object());
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+}
