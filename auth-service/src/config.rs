@@ -98,8 +98,9 @@ pub struct ServeArgs {
     pub store: StoreArgs,
 }
 
+/// Half the CPUs (at least one): a login flood then leaves the other half to token checks.
 fn default_hash_slots() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// Everything the service needs to start, checked.

@@ -1,5 +1,6 @@
-//! Password hashing with argon2id, on tokio's blocking pool under a bound, so a login flood
-//! queues for a few hashing slots instead of taking every core from token checks.
+//! Password hashing with argon2id on a few dedicated threads of the lowest scheduling
+//! priority, under a bound: a login flood queues for those slots and yields the CPU to token
+//! checks instead of taking every core from them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,26 +25,32 @@ pub enum PasswordError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// Checked when the user does not exist, so that a miss costs as long as a wrong password:
+/// the argon2id hash, with this crate's default parameters, of a random password nobody
+/// knows. A constant, so a starting service does not spend 19 MiB and a hash on it.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$63lp3WrzbIO+e2dmsYka8g$B+WkhYsvdrYchGcWH9aKFbK5VEeF29utWEQCrd3CtmQ";
+
+type Job = Box<dyn FnOnce() + Send>;
+
 /// Hashes and checks passwords, at most `concurrency` at a time.
 pub struct Passwords {
     slots: Arc<Semaphore>,
     max_wait: Duration,
-    /// Checked when the user does not exist, so that a miss costs as long as a wrong password.
-    dummy_hash: String,
+    /// The hashing threads' queue; they stop when it is dropped.
+    jobs: std::sync::mpsc::Sender<Job>,
 }
 
 impl Passwords {
-    /// Builds the hasher; computes the dummy hash once, here.
+    /// Builds the hasher.
     ///
     /// # Errors
-    /// Only if argon2 cannot hash at all.
+    /// None today; kept fallible for hashers that check their parameters.
     pub fn new(concurrency: usize, max_wait: Duration) -> anyhow::Result<Self> {
-        let dummy = uuid::Uuid::new_v4().to_string();
-        let dummy_hash = hash_now(dummy.as_bytes()).context("cannot compute the dummy hash")?;
+        let threads = concurrency.max(1);
         Ok(Self {
-            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+            slots: Arc::new(Semaphore::new(threads)),
             max_wait,
-            dummy_hash,
+            jobs: start_hashing_threads(threads)?,
         })
     }
 
@@ -67,7 +74,7 @@ impl Passwords {
         hash: Option<String>,
     ) -> Result<bool, PasswordError> {
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let matches = self
             .run(move || {
                 Argon2::default()
@@ -87,15 +94,47 @@ impl Passwords {
             .await
             .map_err(|_| PasswordError::Busy)?
             .context("hashing slots closed")?;
-        let answer = tokio::task::spawn_blocking(move || {
-            let answer = work();
+        let (answer_tx, answer_rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = answer_tx.send(work());
             drop(slot);
-            answer
-        })
-        .await
-        .context("hashing task failed")?;
-        Ok(answer)
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("hashing threads stopped"))?;
+        Ok(answer_rx.await.context("hashing job failed")?)
     }
+}
+
+/// Starts `count` threads that run hashing jobs at the lowest priority the OS grants.
+fn start_hashing_threads(count: usize) -> anyhow::Result<std::sync::mpsc::Sender<Job>> {
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let queue = Arc::new(std::sync::Mutex::new(queue));
+    for n in 0..count {
+        let queue = Arc::clone(&queue);
+        std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || {
+                if let Err(err) = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Min,
+                ) {
+                    tracing::debug!(error = ?err, "cannot lower the hashing thread's priority");
+                }
+                loop {
+                    // One thread waits on the queue at a time; the lock is held only then.
+                    let next = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .context("cannot start a hashing thread")?;
+    }
+    Ok(jobs)
 }
 
 fn hash_now(password: &[u8]) -> anyhow::Result<String> {
@@ -130,6 +169,17 @@ mod tests {
                 .verify("wrong horse".into(), Some(hash))
                 .await
                 .unwrap()
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let real = hash_now(b"any password").unwrap();
+        let params = |phc: &str| phc.split('$').take(4).collect::<Vec<_>>().join("$");
+        assert_eq!(
+            params(DUMMY_HASH),
+            params(&real),
+            "same algorithm, version and cost"
         );
     }
 

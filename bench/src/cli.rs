@@ -2,15 +2,13 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use common::duration::parse_duration;
 
-use crate::scenarios::{self, Budget, Credentials, HttpScenario};
+use crate::scenarios::{self, Credentials, HttpScenario, Limits};
 
 /// The longest run allowed.
 const MAX_DURATION: Duration = Duration::from_secs(300);
@@ -81,14 +79,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         username: cli.username.clone(),
         password: cli.password.clone(),
     };
-    let started = Instant::now();
-    let budget = Budget {
-        record_from: started + cli.warmup,
-        deadline: started + cli.warmup + cli.duration,
-        remaining: Arc::new(AtomicU64::new(cli.max_requests)),
+    let limits = Limits {
+        warmup: cli.warmup,
+        duration: cli.duration,
+        max_requests: cli.max_requests,
     };
 
-    let recorder = match cli.scenario {
+    let (recorder, budget) = match cli.scenario {
         Scenario::Verify => {
             loopback_authority(&cli.auth)?;
             scenarios::verify(
@@ -97,7 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 cli.connections,
                 cli.channels,
                 cli.sessions,
-                budget.clone(),
+                limits,
             )
             .await?
         }
@@ -109,14 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Scenario::Refresh => HttpScenario::Refresh,
                 _ => HttpScenario::Mixed,
             };
-            scenarios::http(
-                &authority,
-                &credentials,
-                scenario,
-                cli.connections,
-                budget.clone(),
-            )
-            .await?
+            scenarios::http(&authority, &credentials, scenario, cli.connections, limits).await?
         }
     };
 

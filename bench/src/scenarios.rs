@@ -15,6 +15,26 @@ use tonic::transport::{Channel, Endpoint};
 use crate::http1::Connection;
 use crate::report::Recorder;
 
+/// How long to warm up and to measure, and the most requests to send.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub max_requests: u64,
+}
+
+impl Limits {
+    /// The budget of a run that starts now (after its set-up: logins do not count).
+    pub fn start(&self) -> Budget {
+        let now = Instant::now();
+        Budget {
+            record_from: now + self.warmup,
+            deadline: now + self.warmup + self.duration,
+            remaining: Arc::new(AtomicU64::new(self.max_requests)),
+        }
+    }
+}
+
 /// When to stop and what to record.
 #[derive(Clone)]
 pub struct Budget {
@@ -65,8 +85,8 @@ pub async fn verify(
     callers: usize,
     channels: usize,
     sessions: usize,
-    budget: Budget,
-) -> anyhow::Result<Recorder> {
+    limits: Limits,
+) -> anyhow::Result<(Recorder, Budget)> {
     let mut clients = Vec::with_capacity(channels.max(1));
     for _ in 0..channels.max(1) {
         let channel: Channel = Endpoint::from_shared(auth_url.to_owned())?
@@ -90,30 +110,34 @@ pub async fn verify(
     }
     let tokens = Arc::new(tokens);
 
-    let workers = (0..callers.max(1)).map(|caller| {
-        let mut client = clients[caller % clients.len()].clone();
-        let tokens = Arc::clone(&tokens);
-        let budget = budget.clone();
-        tokio::spawn(async move {
-            let mut recorder = Recorder::new();
-            let mut next = caller;
-            while budget.take() {
-                next = (next + 7) % tokens.len();
-                let request = VerifyRequest {
-                    access_token: tokens[next].clone(),
-                };
-                let started = Instant::now();
-                let failure = client
-                    .verify(request)
-                    .await
-                    .err()
-                    .map(|status| format!("{:?}", status.code()));
-                budget.record(&mut recorder, started, failure);
-            }
-            recorder
+    // Spawned all at once (collected), then measured from here on.
+    let budget = limits.start();
+    let workers: Vec<_> = (0..callers.max(1))
+        .map(|caller| {
+            let mut client = clients[caller % clients.len()].clone();
+            let tokens = Arc::clone(&tokens);
+            let budget = budget.clone();
+            tokio::spawn(async move {
+                let mut recorder = Recorder::new();
+                let mut next = caller;
+                while budget.take() {
+                    next = (next + 7) % tokens.len();
+                    let request = VerifyRequest {
+                        access_token: tokens[next].clone(),
+                    };
+                    let started = Instant::now();
+                    let failure = client
+                        .verify(request)
+                        .await
+                        .err()
+                        .map(|status| format!("{:?}", status.code()));
+                    budget.record(&mut recorder, started, failure);
+                }
+                recorder
+            })
         })
-    });
-    gather(workers).await
+        .collect();
+    Ok((gather(workers.into_iter()).await?, budget))
 }
 
 /// What an HTTP scenario's worker does each turn.
@@ -135,11 +159,15 @@ pub async fn http(
     credentials: &Credentials,
     scenario: HttpScenario,
     connections: usize,
-    budget: Budget,
-) -> anyhow::Result<Recorder> {
-    let mut workers = Vec::with_capacity(connections.max(1));
+    limits: Limits,
+) -> anyhow::Result<(Recorder, Budget)> {
+    let mut ready = Vec::with_capacity(connections.max(1));
     for _ in 0..connections.max(1) {
-        let mut worker = Worker::start(authority, credentials.clone()).await?;
+        ready.push(Worker::start(authority, credentials.clone()).await?);
+    }
+    let budget = limits.start();
+    let mut workers = Vec::with_capacity(ready.len());
+    for mut worker in ready {
         let budget = budget.clone();
         workers.push(tokio::spawn(async move {
             let mut recorder = Recorder::new();
@@ -155,7 +183,7 @@ pub async fn http(
             recorder
         }));
     }
-    gather(workers.into_iter()).await
+    Ok((gather(workers.into_iter()).await?, budget))
 }
 
 fn pick_mixed() -> HttpScenario {

@@ -150,8 +150,15 @@ async fn the_bare_binary_serves_logins_from_its_environment() {
         password: "erin-password".into(),
     };
     let reply = client.expect("the binary listens").login(request).await;
-    server.kill().unwrap();
-    let _ = server.wait();
+    let signalled = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = server.wait().unwrap();
 
     assert!(!reply.unwrap().into_inner().access_token.is_empty());
+    assert!(
+        signalled.success() && exit.success(),
+        "SIGTERM ends it cleanly: {exit:?}"
+    );
 }

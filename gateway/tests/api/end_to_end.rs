@@ -232,7 +232,7 @@ async fn the_tutorial_flow_runs_on_the_embedded_mode() {
         ),
     ];
     env.extend(vonage_env(&vonage));
-    let _processes = Processes(vec![spawn("gateway", &env, &["--embedded"])]);
+    let mut processes = Processes(vec![spawn("gateway", &env, &["--embedded"])]);
 
     the_tutorial_flow(
         &format!("http://127.0.0.1:{http_port}"),
@@ -241,6 +241,23 @@ async fn the_tutorial_flow_runs_on_the_embedded_mode() {
         &vonage,
     )
     .await;
+
+    // SIGTERM stops all three services and the process exits 0.
+    let embedded = &mut processes.0[0];
+    let signalled = Command::new("kill")
+        .args(["-TERM", &embedded.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let mut exit = None;
+    for _ in 0..200 {
+        if let Some(status) = embedded.try_wait().unwrap() {
+            exit = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(exit.expect("exits within 10 s").success());
 }
 
 #[tokio::test]
