@@ -79,9 +79,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<AuthServiceServer<AuthRpc>>().await;
-    let reflection_v1 = reflection().build_v1()?;
-    // grpcurl 1.8 speaks only v1alpha.
-    let reflection_v1alpha = reflection().build_v1alpha()?;
+    let (reflection_v1, reflection_v1alpha) =
+        common::reflection::services(proto::AUTH_DESCRIPTOR_SET)?;
 
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "auth-service listening");
@@ -103,10 +102,4 @@ pub async fn serve(
         .context("auth-service server failed")?;
     tracing::info!("auth-service stopped");
     Ok(())
-}
-
-fn reflection() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proto::AUTH_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
 }

@@ -8,6 +8,7 @@ pub mod limit;
 pub mod phone;
 pub mod probe;
 pub mod redis;
+pub mod reflection;
 pub mod server_args;
 pub mod shutdown;
 pub mod telemetry;

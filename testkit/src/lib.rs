@@ -137,3 +137,62 @@ async fn ping(port: u16) -> bool {
     let mut reply = [0_u8; 7];
     stream.read_exact(&mut reply).await.is_ok() && &reply == b"+PONG\r\n"
 }
+
+/// A future that resolves when a server under test should stop.
+pub type Stop = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// A server running as a task of the test, on 127.0.0.1 and a port of its own; stopped when
+/// dropped or by [`Running::stop`].
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Running {
+    /// Binds 127.0.0.1:0 and runs the server that `serve` makes of the listener and a stop
+    /// signal.
+    ///
+    /// # Errors
+    /// When no port can be bound.
+    pub async fn spawn<F, Fut>(serve: F) -> anyhow::Result<Self>
+    where
+        F: FnOnce(tokio::net::TcpListener, Stop) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let stop: Stop = Box::pin(async move {
+            let _ = stopped.await;
+        });
+        let task = tokio::spawn(serve(listener, stop));
+        Ok(Self {
+            addr,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// Stops the server gracefully and returns how it ended.
+    ///
+    /// # Errors
+    /// The server's own error, or a panic of its task.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.context("server task panicked")?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

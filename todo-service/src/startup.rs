@@ -103,9 +103,8 @@ pub async fn serve(
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<TodoServiceServer<TodoRpc>>().await;
-    let reflection_v1 = reflection().build_v1()?;
-    // grpcurl 1.8 speaks only v1alpha.
-    let reflection_v1alpha = reflection().build_v1alpha()?;
+    let (reflection_v1, reflection_v1alpha) =
+        common::reflection::services(proto::TODO_DESCRIPTOR_SET)?;
     let todos = tower::ServiceBuilder::new()
         .layer(RequireAuthLayer::new(app.verifier))
         .service(
@@ -136,10 +135,4 @@ pub async fn serve(
     }
     tracing::info!("todo-service stopped");
     served
-}
-
-fn reflection() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proto::TODO_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
 }

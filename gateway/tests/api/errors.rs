@@ -177,7 +177,7 @@ async fn todo_service_stopped_is_503_not_500() {
         .unwrap()
         .to_owned();
 
-    system.todo.stop().await;
+    system.todo.stop().await.unwrap();
     let (status, body) = parts(
         system
             .post_json("/todo", json!({"title": "x"}), Some(&token))
@@ -194,7 +194,7 @@ async fn auth_service_stopped_is_503_for_login() {
     let mut system = spawn_system().await;
     system.add_user("alice").await;
 
-    system.auth.stop().await;
+    system.auth.stop().await.unwrap();
     let (status, _) = parts(
         system
             .post_json(

@@ -1,4 +1,3 @@
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use auth_service::password::Passwords;
@@ -11,49 +10,10 @@ use gateway::upstream::Upstream;
 use jsonwebtoken::Algorithm;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub const PASSWORD: &str = "correct horse battery";
 
-/// A service in this process; stopped when dropped or on [`Running::stop`].
-pub struct Running {
-    pub addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<anyhow::Result<()>>>,
-}
-
-impl Running {
-    pub async fn stop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-    }
-}
-
-async fn listen() -> (
-    TcpListener,
-    SocketAddr,
-    oneshot::Sender<()>,
-    oneshot::Receiver<()>,
-) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (shutdown, stop) = oneshot::channel();
-    (listener, addr, shutdown, stop)
-}
+pub use testkit::Running;
 
 /// auth-service, todo-service and the gateway in this process, on memory stores.
 pub struct System {
@@ -99,19 +59,12 @@ pub async fn spawn_system_with(options: SystemOptions) -> System {
     let authenticator = auth_service::startup::build(&auth_config, stores.clone())
         .await
         .unwrap();
-    let (listener, auth_addr, shutdown, stop) = listen().await;
-    let task = tokio::spawn(auth_service::startup::serve(
-        listener,
-        authenticator,
-        async {
-            let _ = stop.await;
-        },
-    ));
-    let auth = Running {
-        addr: auth_addr,
-        shutdown: Some(shutdown),
-        task: Some(task),
-    };
+    let auth = Running::spawn(|listener, stop| {
+        auth_service::startup::serve(listener, authenticator, stop)
+    })
+    .await
+    .unwrap();
+    let auth_addr = auth.addr;
 
     let todo_config = todo_service::config::Config {
         listen_addr: "127.0.0.1:0".parse().unwrap(),
@@ -122,15 +75,10 @@ pub async fn spawn_system_with(options: SystemOptions) -> System {
         sms: None,
     };
     let app = todo_service::startup::build(&todo_config).await.unwrap();
-    let (listener, todo_addr, shutdown, stop) = listen().await;
-    let task = tokio::spawn(todo_service::startup::serve(listener, app, async {
-        let _ = stop.await;
-    }));
-    let todo = Running {
-        addr: todo_addr,
-        shutdown: Some(shutdown),
-        task: Some(task),
-    };
+    let todo = Running::spawn(|listener, stop| todo_service::startup::serve(listener, app, stop))
+        .await
+        .unwrap();
+    let todo_addr = todo.addr;
 
     let upstream = Upstream::new(
         &format!("http://{auth_addr}"),
@@ -138,25 +86,17 @@ pub async fn spawn_system_with(options: SystemOptions) -> System {
         Duration::from_secs(2),
     )
     .unwrap();
-    let (listener, gateway_addr, shutdown, stop) = listen().await;
     let proxies = TrustedProxies::parse(&options.trusted_proxies).unwrap();
     let state = AppState::new(upstream, proxies);
-    let task = tokio::spawn(gateway::startup::serve(
-        listener,
-        state,
-        options.limits,
-        async {
-            let _ = stop.await;
-        },
-    ));
+    let gateway = Running::spawn(|listener, stop| {
+        gateway::startup::serve(listener, state, options.limits, stop)
+    })
+    .await
+    .unwrap();
     System {
         auth,
         todo,
-        gateway: Running {
-            addr: gateway_addr,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        },
+        gateway,
         http: Client::new(),
         stores,
     }

@@ -157,7 +157,7 @@ async fn healthz_is_200_with_both_services_up_and_503_without_one() {
     .await;
     assert_eq!((up, body["status"].as_str()), (200, Some("ok")));
 
-    system.todo.stop().await;
+    system.todo.stop().await.unwrap();
     let (down, body) = parts(
         system
             .http

@@ -109,7 +109,7 @@ async fn auth_service_down_fails_closed_in_bounded_time() {
     let token = stack.token_for("alice").await;
     assert!(app.create(&token, "while auth is up").await.is_ok());
 
-    stack.auth.stop().await;
+    stack.auth.stop().await.unwrap();
     let started = Instant::now();
     let refused = app.create(&token, "while auth is down").await;
 

@@ -17,9 +17,6 @@ use todo_service::config::{Config, SmsConfig, StoreConfig};
 use todo_service::delivery::{RetryPolicy, WorkerSettings};
 use todo_service::outbox::Outbox;
 use todo_service::sms::VonageSettings;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tonic::Status;
 use tonic::transport::Channel;
 use wiremock::MockServer;
@@ -28,46 +25,7 @@ pub const PASSWORD: &str = "correct horse battery";
 pub const VONAGE_KEY: &str = "vonage-key";
 pub const VONAGE_SECRET: &str = "vonage-secret";
 
-/// A service running in this process; stops when dropped or on [`Running::stop`].
-pub struct Running {
-    pub addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<anyhow::Result<()>>>,
-}
-
-impl Running {
-    /// Stops gracefully and waits until the service has finished.
-    pub async fn stop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await
-                .expect("service task")
-                .expect("service stops cleanly");
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-    }
-}
-
-async fn bound() -> (
-    TcpListener,
-    SocketAddr,
-    oneshot::Sender<()>,
-    oneshot::Receiver<()>,
-) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (shutdown, stop) = oneshot::channel();
-    (listener, addr, shutdown, stop)
-}
+pub use testkit::Running;
 
 pub fn redis_settings(redis: &RedisServer) -> RedisSettings {
     RedisSettings {
@@ -117,21 +75,14 @@ pub async fn auth_stack_with(access_ttl: Duration, redis: RedisServer) -> AuthSt
     let authenticator = auth_service::startup::build(&config, stores.clone())
         .await
         .unwrap();
-    let (listener, addr, shutdown, stop) = bound().await;
-    let task = tokio::spawn(auth_service::startup::serve(
-        listener,
-        authenticator,
-        async {
-            let _ = stop.await;
-        },
-    ));
+    let auth = Running::spawn(|listener, stop| {
+        auth_service::startup::serve(listener, authenticator, stop)
+    })
+    .await
+    .unwrap();
     AuthStack {
         redis,
-        auth: Running {
-            addr,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        },
+        auth,
         stores,
     }
 }
@@ -220,17 +171,14 @@ pub struct TodoApp {
 pub async fn spawn_todo(config: Config) -> TodoApp {
     let app = todo_service::startup::build(&config).await.unwrap();
     let outbox = Arc::clone(&app.outbox);
-    let (listener, addr, shutdown, stop) = bound().await;
-    let task = tokio::spawn(todo_service::startup::serve(listener, app, async {
-        let _ = stop.await;
-    }));
+    let running =
+        Running::spawn(|listener, stop| todo_service::startup::serve(listener, app, stop))
+            .await
+            .unwrap();
+    let client = TodoServiceClient::new(channel(running.addr).await);
     TodoApp {
-        running: Running {
-            addr,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        },
-        client: TodoServiceClient::new(channel(addr).await),
+        running,
+        client,
         outbox,
     }
 }

@@ -183,7 +183,7 @@ async fn a_message_queued_by_a_stopped_service_is_delivered_by_the_next_one() {
     let token = stack.token_for("alice").await;
     let todo = first.create(&token, "survives a restart").await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    first.running.stop().await;
+    first.running.stop().await.unwrap();
     assert_eq!(
         first.outbox.backlog().await.unwrap(),
         1,
