@@ -10,7 +10,6 @@ mod redis;
 use std::fmt;
 
 use async_trait::async_trait;
-use common::phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -79,13 +78,6 @@ pub struct User {
     pub phone: String,
     /// The PHC string of an argon2id hash.
     pub password_hash: String,
-}
-
-impl User {
-    /// The phone number, parsed again (it was checked when the user was added).
-    pub fn phone_number(&self) -> Option<PhoneNumber> {
-        PhoneNumber::parse(&self.phone).ok()
-    }
 }
 
 impl fmt::Debug for User {

@@ -64,11 +64,6 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// The port the server listens on (it keeps it across restarts).
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// Kills the server, as a crash or an outage would.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
