@@ -23,6 +23,7 @@ pub struct RedisServer {
     port: u16,
     dir: PathBuf,
     persistent: bool,
+    extra_args: Vec<String>,
     child: Option<Child>,
 }
 
@@ -45,16 +46,36 @@ impl RedisServer {
         Self::start_with(true).await
     }
 
-    async fn start_with(persistent: bool) -> anyhow::Result<Self> {
-        let port = free_port()?;
+    /// A cluster node: its bus port (data port + 10000) must be free and valid too.
+    async fn start_cluster_node() -> anyhow::Result<Self> {
+        let port = loop {
+            let port = free_port()?;
+            let bus_free = port
+                .checked_add(10_000)
+                .is_some_and(|bus| TcpListener::bind(("127.0.0.1", bus)).is_ok());
+            if bus_free {
+                break port;
+            }
+        };
+        let mut server = Self::new(port, false, &["--cluster-enabled", "yes"])?;
+        server.spawn().await?;
+        Ok(server)
+    }
+
+    fn new(port: u16, persistent: bool, extra_args: &[&str]) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("testkit-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).context("cannot create the redis working folder")?;
-        let mut server = Self {
+        Ok(Self {
             port,
             dir,
             persistent,
+            extra_args: extra_args.iter().map(|a| (*a).to_owned()).collect(),
             child: None,
-        };
+        })
+    }
+
+    async fn start_with(persistent: bool) -> anyhow::Result<Self> {
+        let mut server = Self::new(free_port()?, persistent, &[])?;
         server.spawn().await?;
         Ok(server)
     }
@@ -90,6 +111,7 @@ impl RedisServer {
             } else {
                 ["--appendonly", "no", "--appendfsync", "everysec"]
             })
+            .args(&self.extra_args)
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
@@ -189,5 +211,75 @@ impl Drop for Running {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+/// A three-node Redis Cluster of the test's own (no replicas), killed when dropped.
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts three cluster-mode `redis-server`s and joins them with `redis-cli --cluster
+    /// create`, then waits until every slot is served.
+    ///
+    /// # Errors
+    /// When `redis-server` or `redis-cli` is missing, or the cluster does not form in 20 s.
+    pub async fn start() -> anyhow::Result<Self> {
+        let mut nodes = Vec::with_capacity(3);
+        for _ in 0..3 {
+            nodes.push(RedisServer::start_cluster_node().await?);
+        }
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port))
+            .collect();
+        let created = Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .context(
+                "cannot run `redis-cli --cluster create` (Debian: apt-get install redis-tools)",
+            )?;
+        if !created.success() {
+            bail!("redis-cli --cluster create failed: {created}");
+        }
+        let cluster = Self { nodes };
+        for _ in 0..200 {
+            if cluster.is_ok().await {
+                return Ok(cluster);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the cluster did not reach state ok within 20 s")
+    }
+
+    /// `redis-cluster://127.0.0.1:<p1>?node=127.0.0.1:<p2>&node=127.0.0.1:<p3>`.
+    pub fn url(&self) -> String {
+        let ports: Vec<u16> = self.nodes.iter().map(|n| n.port).collect();
+        format!(
+            "redis-cluster://127.0.0.1:{}?node=127.0.0.1:{}&node=127.0.0.1:{}",
+            ports[0], ports[1], ports[2]
+        )
+    }
+
+    /// Every node reports the cluster ok (slots spread to all of them).
+    async fn is_ok(&self) -> bool {
+        for node in &self.nodes {
+            let output = tokio::process::Command::new("redis-cli")
+                .args(["-p", &node.port.to_string(), "cluster", "info"])
+                .output()
+                .await;
+            let ok = output
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"));
+            if !ok {
+                return false;
+            }
+        }
+        true
     }
 }

@@ -259,3 +259,44 @@ async fn the_tutorial_flow_runs_on_the_embedded_mode() {
     }
     assert!(exit.expect("exits within 10 s").success());
 }
+
+#[tokio::test]
+async fn the_tutorial_flow_runs_on_a_redis_cluster() {
+    let cluster = testkit::RedisCluster::start().await.unwrap();
+    let vonage = fake_vonage().await;
+    let http_port = free_port().unwrap();
+    let mut env = vec![
+        ("REDIS_URL", cluster.url()),
+        ("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{http_port}")),
+        (
+            "AUTH_LISTEN_ADDR",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        ),
+        (
+            "TODO_LISTEN_ADDR",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        ),
+    ];
+    env.extend(vonage_env(&vonage));
+    let _processes = Processes(vec![spawn("gateway", &env, &["--embedded"])]);
+
+    // Sessions, todos, the SMS outbox and its consumer group, all on three nodes.
+    the_tutorial_flow(
+        &format!("http://127.0.0.1:{http_port}"),
+        "username",
+        "password",
+        &vonage,
+    )
+    .await;
+
+    let listed = Command::new(binary("auth-service"))
+        .args(["users", "list"])
+        .env_clear()
+        .env("REDIS_URL", cluster.url())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("username"),
+        "{listed:?}"
+    );
+}
