@@ -8,14 +8,13 @@ pub(crate) mod todos;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, Request};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use common::limit::InFlightLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
-
-use axum::response::IntoResponse;
-use common::limit::InFlightLimitLayer;
 
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
@@ -45,9 +44,9 @@ pub fn router(state: AppState, max_in_flight: usize) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
+            // Outermost first: every answer, a shed or refused one included, has an id and
+            // is traced.
             ServiceBuilder::new()
-                .layer(InFlightLimitLayer::new(max_in_flight, busy))
-                .layer(axum::middleware::from_fn(refuse_large_headers))
                 .map_request(request_id::drop_insane)
                 .layer(SetRequestIdLayer::new(header.clone(), MakeUuid))
                 .layer(
@@ -55,7 +54,9 @@ pub fn router(state: AppState, max_in_flight: usize) -> Router {
                         .make_span_with(span_for)
                         .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
                 )
-                .layer(PropagateRequestIdLayer::new(header)),
+                .layer(PropagateRequestIdLayer::new(header))
+                .layer(axum::middleware::from_fn(refuse_large_headers))
+                .layer(InFlightLimitLayer::new(max_in_flight, busy)),
         )
 }
 
