@@ -1,6 +1,6 @@
-//! What every service shares: the tracing subscriber, bearer-header parsing, human durations,
-//! E.164 phone numbers, load shedding, the Redis connection built from `REDIS_URL`/`REDIS_DSN`, the
-//! shutdown signal and the health probes of container health checks.
+//! What every service shares: logging, bearer parsing, durations, E.164 phone numbers, load
+//! shedding and server flags, the Redis connection from `REDIS_URL`/`REDIS_DSN`, reflection,
+//! the shutdown signal, and the probes behind the containers' health checks.
 
 pub mod bearer;
 pub mod duration;

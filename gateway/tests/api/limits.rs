@@ -64,7 +64,10 @@ async fn headers_over_16_kib_are_431_with_a_json_body() {
         .await
         .unwrap();
 
-    assert!(response.headers().contains_key("x-request-id"), "refusals carry an id too");
+    assert!(
+        response.headers().contains_key("x-request-id"),
+        "refusals carry an id too"
+    );
     let (status, body) = parts(response).await;
     assert_eq!((status, body["error"].is_string()), (431, true));
     assert_eq!(
