@@ -7,8 +7,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use proto::auth::v1::auth_service_server::AuthServiceServer;
 use tokio::net::TcpListener;
-use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 
 use crate::auth::Authenticator;
 use crate::config::{Config, StoreConfig};
@@ -77,27 +75,14 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let (health, health_service) = tonic_health::server::health_reporter();
+    let (health, router) = common::grpc::router(app.max_in_flight, proto::AUTH_DESCRIPTOR_SET)?;
     health.set_serving::<AuthServiceServer<AuthRpc>>().await;
-    let (reflection_v1, reflection_v1alpha) =
-        common::reflection::services(proto::AUTH_DESCRIPTOR_SET)?;
+    let auth = AuthServiceServer::new(AuthRpc::new(app.auth))
+        .max_decoding_message_size(common::limit::MAX_GRPC_MESSAGE_BYTES);
 
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "auth-service listening");
-    let auth = AuthServiceServer::new(AuthRpc::new(app.auth))
-        .max_decoding_message_size(common::limit::MAX_GRPC_MESSAGE_BYTES);
-    Server::builder()
-        .trace_fn(common::telemetry::grpc_span)
-        .http2_max_header_list_size(common::limit::MAX_HEADER_BYTES)
-        .layer(common::limit::grpc_in_flight_limit(app.max_in_flight))
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(auth)
-        .serve_with_incoming_shutdown(
-            TcpIncoming::from(listener).with_nodelay(Some(true)),
-            shutdown,
-        )
+    common::grpc::serve(router.add_service(auth), listener, shutdown)
         .await
         .context("auth-service server failed")?;
     tracing::info!("auth-service stopped");

@@ -4,11 +4,11 @@
 
 pub mod bearer;
 pub mod duration;
+pub mod grpc;
 pub mod limit;
 pub mod phone;
 pub mod probe;
 pub mod redis;
-pub mod reflection;
 pub mod server_args;
 pub mod shutdown;
 pub mod telemetry;

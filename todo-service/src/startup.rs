@@ -9,8 +9,6 @@ use anyhow::Context;
 use proto::todo::v1::todo_service_server::TodoServiceServer;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 
 use crate::actions::Todos;
 use crate::auth::{RequireAuthLayer, Verifier};
@@ -101,10 +99,8 @@ pub async fn serve(
         .worker
         .map(|worker| tokio::spawn(worker.run(stop_worker.clone())));
 
-    let (health, health_service) = tonic_health::server::health_reporter();
+    let (health, router) = common::grpc::router(app.max_in_flight, proto::TODO_DESCRIPTOR_SET)?;
     health.set_serving::<TodoServiceServer<TodoRpc>>().await;
-    let (reflection_v1, reflection_v1alpha) =
-        common::reflection::services(proto::TODO_DESCRIPTOR_SET)?;
     let todos = tower::ServiceBuilder::new()
         .layer(RequireAuthLayer::new(app.verifier))
         .service(
@@ -114,18 +110,7 @@ pub async fn serve(
 
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "todo-service listening");
-    let served = Server::builder()
-        .trace_fn(common::telemetry::grpc_span)
-        .http2_max_header_list_size(common::limit::MAX_HEADER_BYTES)
-        .layer(common::limit::grpc_in_flight_limit(app.max_in_flight))
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(todos)
-        .serve_with_incoming_shutdown(
-            TcpIncoming::from(listener).with_nodelay(Some(true)),
-            shutdown,
-        )
+    let served = common::grpc::serve(router.add_service(todos), listener, shutdown)
         .await
         .context("todo-service server failed");
 

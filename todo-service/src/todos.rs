@@ -96,6 +96,19 @@ pub struct Page {
     pub next_after: Option<Uuid>,
 }
 
+impl Page {
+    /// A page made of up to `limit + 1` todos, newest first: the one past `limit` only says
+    /// that more follow, and the page's last id is then where the next one starts.
+    pub fn from_overfetched(mut todos: Vec<Todo>, limit: usize) -> Self {
+        let more = todos.len() > limit;
+        todos.truncate(limit);
+        Self {
+            next_after: more.then(|| todos.last().map(|t| t.id)).flatten(),
+            todos,
+        }
+    }
+}
+
 /// Where the next page starts: opaque to callers (`v1.<base64 of the last id>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageToken(pub Uuid);

@@ -66,26 +66,18 @@ impl TodoStore for MemoryTodos {
     ) -> Result<Page, StoreError> {
         let users = self.lock();
         let Some(todos) = users.get(&user_id) else {
-            return Ok(Page {
-                todos: Vec::new(),
-                next_after: None,
-            });
+            return Ok(Page::from_overfetched(Vec::new(), limit));
         };
         let older = match after {
             Some(after) => todos.range(..after),
             None => todos.range(..),
         };
-        let mut page: Vec<Todo> = older
+        let page = older
             .rev()
             .take(limit + 1)
             .map(|(_, t)| t.clone())
             .collect();
-        let more = page.len() > limit;
-        page.truncate(limit);
-        Ok(Page {
-            next_after: more.then(|| page.last().map(|t| t.id)).flatten(),
-            todos: page,
-        })
+        Ok(Page::from_overfetched(page, limit))
     }
 
     async fn update(

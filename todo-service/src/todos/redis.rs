@@ -120,18 +120,12 @@ impl TodoStore for RedisTodos {
             .evalsha_with_reload(self.pool.next(), keys, args)
             .await?;
 
-        let more = values.len() > limit;
-        let mut todos = values
+        let todos = values
             .into_iter()
-            .take(limit)
             .flatten()
             .map(|json| decode(&json))
             .collect::<Result<Vec<_>, _>>()?;
-        todos.truncate(limit);
-        Ok(Page {
-            next_after: more.then(|| todos.last().map(|t| t.id)).flatten(),
-            todos,
-        })
+        Ok(Page::from_overfetched(todos, limit))
     }
 
     async fn update(
