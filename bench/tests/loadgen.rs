@@ -3,20 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use testkit::free_port;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use testkit::{ChildGuard, free_port};
 
 fn gateway_binary() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_BIN_EXE_loadgen")).with_file_name("gateway");
@@ -27,7 +18,7 @@ fn gateway_binary() -> PathBuf {
     path
 }
 
-fn start_system() -> (Killed, u16, u16) {
+fn start_system() -> (ChildGuard, u16, u16) {
     let (http, auth, todo) = (
         free_port().unwrap(),
         free_port().unwrap(),
@@ -45,7 +36,7 @@ fn start_system() -> (Killed, u16, u16) {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    (Killed(child), http, auth)
+    (ChildGuard(child), http, auth)
 }
 
 fn run_loadgen(args: &[&str]) -> Value {

@@ -3,25 +3,16 @@
 //! runs test binaries one after another.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
-use testkit::free_port;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use testkit::{ChildGuard, free_port};
 
 #[tokio::test]
 async fn ten_thousand_idle_connections_do_not_lock_out_a_real_client() {
     let http_port = free_port().unwrap();
-    let _gateway = Killed(
+    let _gateway = ChildGuard(
         Command::new(env!("CARGO_BIN_EXE_gateway"))
             .arg("--embedded")
             .env_clear()

@@ -1,5 +1,8 @@
-//! Helpers for the services' black-box tests: a private `redis-server` on a free loopback
-//! port that a test may stop and start again (fault tests), and free ports.
+//! Helpers for the services' tests: private `redis-server`s (a test may stop and start them
+//! again) and clusters on free loopback ports, servers run as test tasks, child processes
+//! killed with the test, and gRPC client helpers.
+
+pub mod grpc;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -281,5 +284,30 @@ impl RedisCluster {
             }
         }
         true
+    }
+}
+
+/// A private `redis-server` and a fred pool on it.
+///
+/// # Errors
+/// As for [`RedisServer::start`], or when the pool cannot be built.
+pub async fn redis_pool() -> anyhow::Result<(RedisServer, fred::prelude::Pool)> {
+    let redis = RedisServer::start().await?;
+    let settings = common::redis::RedisSettings {
+        url: redis.url(),
+        timeout: Duration::from_secs(2),
+        pool_size: 2,
+    };
+    let pool = common::redis::connect(&settings).await?;
+    Ok((redis, pool))
+}
+
+/// A child process (a binary under test), killed when the test ends.
+pub struct ChildGuard(pub Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

@@ -71,7 +71,7 @@ async fn the_memory_throttle_keeps_the_rules() {
 
 #[tokio::test]
 async fn the_redis_throttle_keeps_the_rules() {
-    let (_redis, pool) = redis_pool().await;
+    let (_redis, pool) = redis_pool().await.expect("a private redis-server starts");
     let throttle: Arc<dyn LoginThrottle> = Arc::new(RedisThrottle::new(pool, "t"));
     limits_block_until_the_window_ends(Arc::clone(&throttle)).await;
     reset_clears_a_counter(throttle).await;

@@ -200,20 +200,4 @@ impl TestApp {
     }
 }
 
-/// Asserts the call failed with `code`, and returns the status.
-#[track_caller]
-pub fn assert_code<T: std::fmt::Debug>(result: Result<T, Status>, code: tonic::Code) -> Status {
-    match result {
-        Err(status) if status.code() == code => status,
-        other => panic!("expected {code:?}, got {other:?}"),
-    }
-}
-
-/// A connected channel to `addr`.
-pub async fn channel(addr: SocketAddr) -> Channel {
-    Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .expect("channel connects")
-}
+pub use testkit::grpc::{assert_code, channel};

@@ -3,12 +3,12 @@
 //! local fake stands in for Vonage.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::Client;
 use serde_json::{Value, json};
-use testkit::{RedisServer, free_port};
+use testkit::{ChildGuard, RedisServer, free_port};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -30,19 +30,7 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// Child processes, killed when dropped.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn spawn(name: &str, env: &[(&str, String)], args: &[&str]) -> Child {
+fn spawn(name: &str, env: &[(&str, String)], args: &[&str]) -> ChildGuard {
     let mut command = Command::new(binary(name));
     command
         .args(args)
@@ -54,7 +42,7 @@ fn spawn(name: &str, env: &[(&str, String)], args: &[&str]) -> Child {
     for (key, value) in env {
         command.env(key, value);
     }
-    command.spawn().expect("binary starts")
+    ChildGuard(command.spawn().expect("binary starts"))
 }
 
 async fn fake_vonage() -> MockServer {
@@ -164,6 +152,24 @@ fn vonage_env(vonage: &MockServer) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The environment of `gateway --embedded` on `http_port`, its services on free ports, SMS to
+/// the fake Vonage.
+fn embedded_env(http_port: u16, vonage: &MockServer) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{http_port}")),
+        (
+            "AUTH_LISTEN_ADDR",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        ),
+        (
+            "TODO_LISTEN_ADDR",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        ),
+    ];
+    env.extend(vonage_env(vonage));
+    env
+}
+
 #[tokio::test]
 async fn the_tutorial_flow_runs_on_three_separate_processes_and_redis() {
     let redis = RedisServer::start().await.unwrap();
@@ -201,11 +207,11 @@ async fn the_tutorial_flow_runs_on_three_separate_processes_and_redis() {
     todo_env.extend(vonage_env(&vonage));
     let mut gateway_env = common.clone();
     gateway_env.push(("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{http_port}")));
-    let _processes = Processes(vec![
+    let _processes = [
         spawn("auth-service", &auth_env, &[]),
         spawn("todo-service", &todo_env, &[]),
         spawn("gateway", &gateway_env, &[]),
-    ]);
+    ];
 
     the_tutorial_flow(
         &format!("http://127.0.0.1:{http_port}"),
@@ -220,19 +226,8 @@ async fn the_tutorial_flow_runs_on_three_separate_processes_and_redis() {
 async fn the_tutorial_flow_runs_on_the_embedded_mode() {
     let vonage = fake_vonage().await;
     let http_port = free_port().unwrap();
-    let mut env = vec![
-        ("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{http_port}")),
-        (
-            "AUTH_LISTEN_ADDR",
-            format!("127.0.0.1:{}", free_port().unwrap()),
-        ),
-        (
-            "TODO_LISTEN_ADDR",
-            format!("127.0.0.1:{}", free_port().unwrap()),
-        ),
-    ];
-    env.extend(vonage_env(&vonage));
-    let mut processes = Processes(vec![spawn("gateway", &env, &["--embedded"])]);
+    let env = embedded_env(http_port, &vonage);
+    let mut embedded = spawn("gateway", &env, &["--embedded"]);
 
     the_tutorial_flow(
         &format!("http://127.0.0.1:{http_port}"),
@@ -243,15 +238,14 @@ async fn the_tutorial_flow_runs_on_the_embedded_mode() {
     .await;
 
     // SIGTERM stops all three services and the process exits 0.
-    let embedded = &mut processes.0[0];
     let signalled = Command::new("kill")
-        .args(["-TERM", &embedded.id().to_string()])
+        .args(["-TERM", &embedded.0.id().to_string()])
         .status()
         .unwrap();
     assert!(signalled.success());
     let mut exit = None;
     for _ in 0..200 {
-        if let Some(status) = embedded.try_wait().unwrap() {
+        if let Some(status) = embedded.0.try_wait().unwrap() {
             exit = Some(status);
             break;
         }
@@ -265,20 +259,9 @@ async fn the_tutorial_flow_runs_on_a_redis_cluster() {
     let cluster = testkit::RedisCluster::start().await.unwrap();
     let vonage = fake_vonage().await;
     let http_port = free_port().unwrap();
-    let mut env = vec![
-        ("REDIS_URL", cluster.url()),
-        ("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{http_port}")),
-        (
-            "AUTH_LISTEN_ADDR",
-            format!("127.0.0.1:{}", free_port().unwrap()),
-        ),
-        (
-            "TODO_LISTEN_ADDR",
-            format!("127.0.0.1:{}", free_port().unwrap()),
-        ),
-    ];
-    env.extend(vonage_env(&vonage));
-    let _processes = Processes(vec![spawn("gateway", &env, &["--embedded"])]);
+    let mut env = embedded_env(http_port, &vonage);
+    env.push(("REDIS_URL", cluster.url()));
+    let _embedded = spawn("gateway", &env, &["--embedded"]);
 
     // Sessions, todos, the SMS outbox and its consumer group, all on three nodes.
     the_tutorial_flow(

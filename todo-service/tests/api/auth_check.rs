@@ -92,7 +92,8 @@ async fn health_and_reflection_need_no_token() {
     use tonic_health::pb::health_client::HealthClient;
     let stack = auth_stack().await;
     let app = spawn_todo(stack.todo_config()).await;
-    let mut health = HealthClient::new(crate::helpers::channel(app.running.addr).await);
+    let channel = crate::helpers::channel(app.running.addr).await.unwrap();
+    let mut health = HealthClient::new(channel);
 
     for service in ["", "todo.v1.TodoService"] {
         let request = HealthCheckRequest {
@@ -100,6 +101,13 @@ async fn health_and_reflection_need_no_token() {
         };
         assert!(health.check(request).await.is_ok(), "{service:?}");
     }
+    let listed = testkit::grpc::services_v1alpha(app.running.addr).await;
+    let listed = listed.expect("reflection answers without a token");
+    assert!(
+        listed.contains(&"todo.v1.TodoService".to_owned()),
+        "{listed:?}"
+    );
+    assert!(!listed.iter().any(|s| s.starts_with("auth.")), "{listed:?}");
 }
 
 #[tokio::test]

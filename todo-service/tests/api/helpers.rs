@@ -1,4 +1,3 @@
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -175,20 +174,12 @@ pub async fn spawn_todo(config: Config) -> TodoApp {
         Running::spawn(|listener, stop| todo_service::startup::serve(listener, app, stop))
             .await
             .unwrap();
-    let client = TodoServiceClient::new(channel(running.addr).await);
+    let client = TodoServiceClient::new(channel(running.addr).await.unwrap());
     TodoApp {
         running,
         client,
         outbox,
     }
-}
-
-pub async fn channel(addr: SocketAddr) -> Channel {
-    Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .expect("channel connects")
 }
 
 /// `message` with `authorization: Bearer <token>`.
@@ -235,15 +226,6 @@ impl TodoApp {
     }
 }
 
-/// Asserts the call failed with `code`, and returns the status.
-#[track_caller]
-pub fn assert_code<T: std::fmt::Debug>(result: Result<T, Status>, code: tonic::Code) -> Status {
-    match result {
-        Err(status) if status.code() == code => status,
-        other => panic!("expected {code:?}, got {other:?}"),
-    }
-}
-
 /// Waits until `vonage` has received `count` requests, for at most `limit`.
 pub async fn wait_for_requests(
     vonage: &MockServer,
@@ -259,3 +241,5 @@ pub async fn wait_for_requests(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+pub use testkit::grpc::{assert_code, channel};

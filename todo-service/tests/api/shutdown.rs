@@ -59,7 +59,7 @@ async fn sigterm_during_fifty_creates_loses_nothing_and_exits_cleanly() {
     assert!(ready, "todo-service did not come up");
 
     // Act: 50 creates, then SIGTERM while they wait on the auth check.
-    let client = TodoServiceClient::new(channel(addr).await);
+    let client = TodoServiceClient::new(channel(addr).await.unwrap());
     let calls: Vec<_> = (0..50)
         .map(|n| {
             let mut client = client.clone();
