@@ -7,8 +7,16 @@ use wiremock::matchers::{basic_auth, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{
-    VONAGE_KEY, VONAGE_SECRET, assert_code, auth_stack, sms_config, spawn_todo, wait_for_requests,
+    AuthStack, TodoApp, VONAGE_KEY, VONAGE_SECRET, assert_code, auth_stack, sms_config, spawn_todo,
+    wait_for_requests,
 };
+
+/// A todo-service on the stack's Redis that texts through `vonage`, with `attempts` tries.
+async fn spawn_with_sms(stack: &AuthStack, vonage: &MockServer, attempts: u32) -> TodoApp {
+    let mut config = stack.todo_config();
+    config.sms = Some(sms_config(vonage, attempts));
+    spawn_todo(config).await
+}
 
 fn accepted() -> ResponseTemplate {
     ResponseTemplate::new(202).set_body_json(json!({"message_uuid": uuid::Uuid::new_v4()}))
@@ -29,9 +37,7 @@ async fn a_new_todo_texts_its_owner_once_as_vonage_expects() {
         .respond_with(accepted())
         .mount(&vonage)
         .await;
-    let mut config = stack.todo_config();
-    config.sms = Some(sms_config(&vonage, 3));
-    let app = spawn_todo(config).await;
+    let app = spawn_with_sms(&stack, &vonage, 3).await;
     let token = stack.token_for("alice").await;
 
     let todo = app.create(&token, "call mum").await.unwrap();
@@ -67,9 +73,7 @@ async fn throttling_is_retried_after_the_wait_vonage_asks_for() {
         .respond_with(accepted())
         .mount(&vonage)
         .await;
-    let mut config = stack.todo_config();
-    config.sms = Some(sms_config(&vonage, 5));
-    let app = spawn_todo(config).await;
+    let app = spawn_with_sms(&stack, &vonage, 5).await;
     let token = stack.token_for("alice").await;
 
     let started = Instant::now();
@@ -96,9 +100,7 @@ async fn a_server_error_forever_is_dead_lettered_after_the_attempt_limit() {
         .respond_with(ResponseTemplate::new(500))
         .mount(&vonage)
         .await;
-    let mut config = stack.todo_config();
-    config.sms = Some(sms_config(&vonage, 3));
-    let app = spawn_todo(config).await;
+    let app = spawn_with_sms(&stack, &vonage, 3).await;
     let token = stack.token_for("alice").await;
 
     let todo = app.create(&token, "doomed").await.unwrap();
@@ -127,9 +129,7 @@ async fn a_client_error_is_dead_lettered_at_once_with_vonages_reason() {
         })))
         .mount(&vonage)
         .await;
-    let mut config = stack.todo_config();
-    config.sms = Some(sms_config(&vonage, 5));
-    let app = spawn_todo(config).await;
+    let app = spawn_with_sms(&stack, &vonage, 5).await;
     let token = stack.token_for("alice").await;
 
     app.create(&token, "rejected").await.unwrap();
@@ -147,9 +147,7 @@ async fn a_slow_vonage_does_not_slow_create_todo() {
         .respond_with(accepted().set_delay(Duration::from_secs(5)))
         .mount(&vonage)
         .await;
-    let mut config = stack.todo_config();
-    config.sms = Some(sms_config(&vonage, 1));
-    let app = spawn_todo(config).await;
+    let app = spawn_with_sms(&stack, &vonage, 1).await;
     let token = stack.token_for("alice").await;
 
     let started = Instant::now();
