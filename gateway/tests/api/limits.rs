@@ -224,3 +224,31 @@ async fn requests_beyond_the_in_flight_cap_get_503() {
         200
     );
 }
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_closed_at_once() {
+    let mut options = SystemOptions::default();
+    options.limits.max_connections = 2;
+    options.limits.header_read_timeout = Duration::from_secs(30);
+    let system = spawn_system_with(options).await;
+    let first = TcpStream::connect(system.gateway.addr).await.unwrap();
+    let second = TcpStream::connect(system.gateway.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let mut third = TcpStream::connect(system.gateway.addr).await.unwrap();
+    let mut buffer = [0_u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(2), third.read(&mut buffer))
+        .await
+        .expect("the extra connection is closed, not left waiting");
+
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    drop((first, second));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let health = system
+        .http
+        .get(system.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "freed slots take new connections");
+}
